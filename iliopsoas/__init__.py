@@ -1,0 +1,40 @@
+"""Helpers for the interactive iliopsoas course.
+
+Notebooks use a handful of short calls, for example::
+
+    from iliopsoas import show_quiz, hip_flexion_explorer
+    show_quiz("01-anatomy", ids=["anat-parts-which-muscles"])
+
+Nothing is imported or drawn until a name is used, so ``import iliopsoas`` is fast.
+"""
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "show_quiz": "iliopsoas.quiz",
+    "show_progress": "iliopsoas.dashboard",
+    "anatomy_figure": "iliopsoas.anatomy",
+    "anatomy_explorer": "iliopsoas.anatomy",
+    "pain_map": "iliopsoas.painmap",
+    "hip_flexion_explorer": "iliopsoas.explorer",
+    "psoas_paradox_explorer": "iliopsoas.paradox",
+    "thomas_test_simulator": "iliopsoas.thomas",
+    "course_map": "iliopsoas.course",
+    "show_objectives": "iliopsoas.course",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        module = importlib.import_module(_EXPORTS[name])
+        return getattr(module, name)
+    raise AttributeError(f"module 'iliopsoas' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS))
