@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""Regenerate the generated parts of the course, or check that they are current.
+
+    python tools/sync_notebooks.py          # rewrite what is out of date
+    python tools/sync_notebooks.py --check  # exit 1 and list what is out of date
+
+Generated parts (found again by marker comments, so re-running updates in place):
+- every notebook's navigation cells (``<!--NAVIGATION-->``, first and last cell),
+- its learning objectives (``<!--OBJECTIVES-->``, from the question bank),
+- its references (``<!--REFERENCES-->``, every source cited in its prose and bank),
+- ``docs/glossary.md`` from ``assets/glossary.yml``,
+- the README's table of contents (between ``<!--TOC-->`` and ``<!--/TOC-->``).
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from iliopsoas.course import course_map_markdown, load_lessons, objectives_markdown  # noqa: E402
+
+NAV = "<!--NAVIGATION-->"
+OBJ = "<!--OBJECTIVES-->"
+REF = "<!--REFERENCES-->"
+MARKERS = (NAV, OBJ, REF)
+CITATION = re.compile(r"\(([^()]*?\b(?:1[89]|20)\d\d[a-z]?)\)")
+
+
+def load_references() -> dict:
+    return yaml.safe_load((ROOT / "assets" / "references.yml").read_text(encoding="utf-8"))
+
+
+def slugify(term: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", term.lower()).strip("-")
+
+
+def existing_lessons():
+    return [les for les in load_lessons() if les.ready and (ROOT / "notebooks" / les.filename).exists()]
+
+
+def navigation_markdown(slug: str) -> str:
+    lessons = existing_lessons()
+    slugs = [les.slug for les in lessons]
+    i = slugs.index(slug)
+    parts = []
+    if i > 0:
+        parts.append(f"[← {lessons[i - 1].label}]({lessons[i - 1].filename})")
+    parts.append("[Contents](00-start-here.ipynb#Course-map)")
+    parts.append("[Glossary](../docs/glossary.md)")
+    if i + 1 < len(lessons):
+        parts.append(f"[{lessons[i + 1].label} →]({lessons[i + 1].filename})")
+    return f"{NAV}\n" + " · ".join(parts)
+
+
+def prose_of(nb) -> str:
+    return "\n".join(
+        c.source for c in nb.cells
+        if c.cell_type == "markdown" and not c.source.lstrip().startswith(MARKERS)
+    )
+
+
+def cited_keys(prose: str, refs: dict) -> tuple[list[str], list[str]]:
+    """Return (keys cited in the prose, citations that match no reference)."""
+    by_short = {entry["short"]: key for key, entry in refs.items()}
+    keys, unknown = [], []
+    for match in CITATION.finditer(prose):
+        for part in match.group(1).split(";"):
+            part = part.strip()
+            if not re.search(r"\b(?:1[89]|20)\d\d", part):
+                continue
+            key = by_short.get(part)
+            if key is None:
+                unknown.append(part)
+            elif key not in keys:
+                keys.append(key)
+    return keys, unknown
+
+
+def bank_sources(slug: str) -> list[str]:
+    path = ROOT / "quizzes" / f"{slug}.yml"
+    if not path.exists():
+        return []
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    keys: list[str] = []
+    for q in data.get("questions", []) or []:
+        for key in q.get("sources", []) or []:
+            if key not in keys:
+                keys.append(key)
+    return keys
+
+
+def link_of(entry: dict) -> str:
+    if entry.get("doi"):
+        return f"https://doi.org/{entry['doi']}"
+    return entry.get("url", "")
+
+
+def references_markdown(slug: str, nb, refs: dict) -> str:
+    keys, _ = cited_keys(prose_of(nb), refs)
+    for key in bank_sources(slug):
+        if key not in keys:
+            keys.append(key)
+    keys = [k for k in keys if k in refs and k != "course-guide"]
+    keys.sort(key=lambda k: refs[k]["short"].lower())
+    lines = [REF, "## References", ""]
+    for key in keys:
+        entry = refs[key]
+        link = link_of(entry)
+        label = f"doi:{entry['doi']}" if entry.get("doi") else link
+        lines.append(f"- **{entry['short']}**. {entry['citation']} [{label}]({link})")
+    if not keys:
+        lines.append("This lesson cites no outside sources.")
+    return "\n".join(lines)
+
+
+def generated_cells(slug: str, nb, refs: dict) -> dict[str, str]:
+    out = {NAV: navigation_markdown(slug), REF: references_markdown(slug, nb, refs)}
+    if (ROOT / "quizzes" / f"{slug}.yml").exists():
+        out[OBJ] = f"{OBJ}\n" + objectives_markdown(slug)
+    return out
+
+
+def sync_notebook(path: Path, refs: dict, check: bool) -> list[str]:
+    nb = nbformat.read(path, as_version=4)
+    slug = path.stem
+    wanted = generated_cells(slug, nb, refs)
+    problems = []
+    changed = False
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for marker, text in wanted.items():
+            if cell.source.lstrip().startswith(marker) and cell.source != text:
+                problems.append(f"{path.relative_to(ROOT)}: {marker} cell is out of date")
+                cell.source = text
+                changed = True
+    if changed and not check:
+        nbformat.write(nb, path)
+    return problems
+
+
+def glossary_markdown() -> str:
+    path = ROOT / "assets" / "glossary.yml"
+    entries = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    refs = load_references()
+    lines = [
+        "# Glossary",
+        "",
+        "<!-- Generated from assets/glossary.yml by tools/sync_notebooks.py: edit the YAML, not this file. -->",
+        "",
+        "Every technical term the lessons introduce, in alphabetical order, with the lesson that introduces it.",
+        "",
+    ]
+    for slug, entry in sorted((entries or {}).items(), key=lambda kv: kv[1]["term"].lower()):
+        sources = "; ".join(refs[k]["short"] for k in entry.get("sources", []) if k in refs)
+        lesson = entry.get("lesson", "")
+        lines.append(f'<a id="{slug}"></a>')
+        lines.append(f"**{entry['term']}**: {entry['definition'].strip()}  ")
+        meta = f"*Introduced in [{lesson}](../notebooks/{lesson}.ipynb)*" if lesson else ""
+        if sources:
+            meta += f"{'; ' if meta else ''}*sources: {sources}*"
+        lines.append(meta)
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def readme_toc() -> str:
+    return "<!--TOC-->\n" + course_map_markdown(link_prefix="notebooks/") + "\n<!--/TOC-->"
+
+
+def sync_text_file(path: Path, new_text: str, check: bool) -> list[str]:
+    old = path.read_text(encoding="utf-8") if path.exists() else None
+    if old == new_text:
+        return []
+    if not check:
+        path.write_text(new_text, encoding="utf-8")
+    return [f"{path.relative_to(ROOT)} is out of date"]
+
+
+def sync_readme(check: bool) -> list[str]:
+    path = ROOT / "README.md"
+    text = path.read_text(encoding="utf-8")
+    pattern = re.compile(r"<!--TOC-->.*?<!--/TOC-->", re.S)
+    if not pattern.search(text):
+        return ["README.md has no <!--TOC--> ... <!--/TOC--> block"]
+    return sync_text_file(path, pattern.sub(lambda _m: readme_toc(), text), check)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true", help="only report what is out of date")
+    args = ap.parse_args(argv)
+    refs = load_references()
+    problems: list[str] = []
+    for les in existing_lessons():
+        problems += sync_notebook(ROOT / "notebooks" / les.filename, refs, args.check)
+    problems += sync_text_file(ROOT / "docs" / "glossary.md", glossary_markdown(), args.check)
+    problems += sync_readme(args.check)
+    for p in problems:
+        print(p)
+    if args.check and problems:
+        print("Run: python tools/sync_notebooks.py")
+        return 1
+    if not args.check:
+        print(f"Generated parts are current ({len(problems)} updated).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
