@@ -1,0 +1,555 @@
+"""Loading and validating the question banks (``quizzes/NN-slug.yml``).
+
+A bank is checked in three steps, and every problem found is reported (never
+just the first one, never a traceback):
+
+1. YAML syntax (``yaml.safe_load``), with the line of the error;
+2. the JSON Schema ``quizzes/schema.json`` (every error, via ``iter_errors``);
+3. the checks a schema cannot make: ids unique across the whole course,
+   exactly one correct choice for ``single``, sources that exist in
+   ``assets/references.yml``, objectives of the bank, misconception tags of
+   ``quizzes/misconceptions.yml``, known anatomy structures for ``label``
+   questions, no raw HTML in any text.
+
+Each problem is a :class:`BankError`; ``str()`` reads like
+``quizzes/01-anatomy.yml: question 'anat-x', field 'choices': expected exactly
+one correct choice, found 2``.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .paths import course_root
+
+BANK_GLOB = "[0-9][0-9]-*.yml"
+TYPES = ("single", "multiple", "truefalse", "numeric", "matching", "ordering", "label")
+
+_SCRIPT_RE = re.compile(r"<\s*/?\s*(script|iframe|object|embed|style)\b", re.I)
+_TAG_RE = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(\s[^<>]*)?/?>")
+_EVENT_RE = re.compile(r"(^|[\s\"'/])on[a-z]+\s*=", re.I)
+_MATH_RE = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.S)
+_JS_URL_RE = re.compile(r"\]\(\s*javascript:", re.I)
+
+
+@dataclass(frozen=True)
+class BankError:
+    """One problem in a bank: which file, which question, which field, what is wrong."""
+
+    file: str
+    question_id: str | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        parts = []
+        if self.question_id:
+            parts.append(f"question '{self.question_id}'")
+        if self.field:
+            parts.append(f"field '{self.field}'")
+        head = self.file + (": " + ", ".join(parts) if parts else "")
+        return f"{head}: {self.message}"
+
+
+class BankValidationError(ValueError):
+    """Raised when banks have problems; ``errors`` lists every one of them."""
+
+    def __init__(self, errors: list[BankError]):
+        self.errors = list(errors)
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        """A readable multi-line report, one problem a line."""
+        n = len(self.errors)
+        head = f"{n} problem{'s' if n != 1 else ''} in the question banks:"
+        return "\n".join([head] + [f"  - {err}" for err in self.errors])
+
+    def __str__(self) -> str:
+        return self.report()
+
+
+@dataclass
+class Bank:
+    """One validated question bank."""
+
+    notebook: str
+    title: str
+    objectives: list[dict]
+    questions: list[dict]
+    path: Path | None = None
+
+    def question(self, question_id: str) -> dict:
+        """Return the question with this id (KeyError naming the bank if absent)."""
+        for q in self.questions:
+            if q["id"] == question_id:
+                return q
+        raise KeyError(f"bank {self.notebook!r} has no question {question_id!r}")
+
+    @property
+    def ids(self) -> list[str]:
+        return [q["id"] for q in self.questions]
+
+
+@dataclass
+class Course:
+    """Every bank of the course plus the shared references and misconceptions."""
+
+    root: Path
+    banks: dict[str, Bank] = field(default_factory=dict)
+    references: dict[str, dict] = field(default_factory=dict)
+    misconceptions: dict[str, dict] = field(default_factory=dict)
+    objectives: dict[str, dict] = field(default_factory=dict)  # id -> {text, notebook}
+
+
+@dataclass
+class _Loaded:
+    """A bank file as read, before and after validation."""
+
+    path: Path
+    rel: str
+    data: dict | None
+    errors: list[BankError] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- reading
+
+def rel_name(path: Path, root: Path) -> str:
+    """The path as shown in messages: relative to the course root, with '/'."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def normalize_keys(value):
+    """Turn YAML's non-string mapping keys (``true:``, ``1:``) into strings."""
+    if isinstance(value, dict):
+        out = {}
+        for key, val in value.items():
+            if isinstance(key, bool):
+                key = "true" if key else "false"
+            elif not isinstance(key, str):
+                key = str(key)
+            out[key] = normalize_keys(val)
+        return out
+    if isinstance(value, list):
+        return [normalize_keys(v) for v in value]
+    return value
+
+
+def read_yaml(path: Path, rel: str) -> tuple[object, list[BankError]]:
+    """Parse a YAML file; a syntax error becomes a BankError with its line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [BankError(rel, None, None, f"cannot read the file: {exc}")]
+    try:
+        return yaml.safe_load(text), []
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        start = exc.context_mark
+        if mark and start and start.line != mark.line:
+            where = f"line {mark.line + 1}, column {mark.column + 1} (started at line {start.line + 1}): "
+        problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        return None, [BankError(rel, None, None, f"YAML syntax error at {where}{problem}")]
+    except yaml.YAMLError as exc:
+        return None, [BankError(rel, None, None, f"YAML error: {exc}")]
+
+
+@lru_cache(maxsize=1)
+def load_schema() -> dict:
+    """The bank schema, ``quizzes/schema.json`` (shipped with the course)."""
+    path = Path(__file__).resolve().parent.parent / "quizzes" / "schema.json"
+    if not path.is_file():
+        path = course_root() / "quizzes" / "schema.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _schema_validator():
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(load_schema())
+
+
+# --------------------------------------------------------------------------- schema step
+
+def _question_id(data, path: list) -> str | None:
+    if len(path) >= 2 and path[0] == "questions" and isinstance(path[1], int):
+        try:
+            qid = data["questions"][path[1]].get("id")
+        except (AttributeError, IndexError, KeyError, TypeError):
+            qid = None
+        return str(qid) if qid else f"#{path[1] + 1}"
+    return None
+
+
+def _field_name(path: list) -> str | None:
+    rest = path[2:] if path[:1] == ["questions"] and len(path) >= 2 else path
+    name = ""
+    for part in rest:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name or None
+
+
+def _schema_message(err) -> tuple[str | None, str]:
+    """(extra field name, friendly message) for one jsonschema error."""
+    validator = err.validator
+    if validator == "required":
+        match = re.match(r"'([^']+)'", err.message)
+        return (match.group(1) if match else None), "missing required field"
+    if validator == "additionalProperties":
+        allowed = sorted(err.schema.get("properties", {}))
+        extra = sorted(set(err.instance) - set(allowed)) if isinstance(err.instance, dict) else []
+        name = extra[0] if len(extra) == 1 else None
+        return name, (f"unknown field{'s' if len(extra) != 1 else ''} {', '.join(map(repr, extra))}"
+                      f" (allowed here: {', '.join(allowed)})")
+    if validator == "enum":
+        return None, f"{err.instance!r} is not one of {', '.join(map(str, err.validator_value))}"
+    if validator == "exclusiveMinimum":
+        return None, f"must be greater than {err.validator_value}, got {err.instance!r}"
+    if validator == "type":
+        return None, f"expected {err.validator_value}, got {type(err.instance).__name__} {err.instance!r}"
+    if validator == "minItems":
+        return None, f"needs at least {err.validator_value} item(s)"
+    if validator == "pattern":
+        return None, (f"{err.instance!r} is not a valid id: use lower-case letters, digits and "
+                      "hyphens (or underscores for anatomy structures)")
+    if validator == "oneOf":
+        return None, "expected a text, or a mapping with 'text' (and optional 'feedback')"
+    return None, err.message
+
+
+def schema_errors(data, rel: str) -> list[BankError]:
+    """Every schema error of one bank, as BankErrors."""
+    errors = []
+    for err in sorted(_schema_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        path = list(err.absolute_path)
+        extra, message = _schema_message(err)
+        fld = _field_name(path)
+        if extra:
+            fld = f"{fld}.{extra}" if fld else extra
+        errors.append(BankError(rel, _question_id(data, path), fld, message))
+    return errors
+
+
+# --------------------------------------------------------------------------- semantic step
+
+def html_problem(text: str) -> str | None:
+    """Why a text field holds raw HTML, or None if it does not."""
+    if _SCRIPT_RE.search(text):
+        return "raw HTML (<script>, <iframe>, ...) is not allowed; write Markdown"
+    if _JS_URL_RE.search(text):
+        return "javascript: links are not allowed"
+    outside_math = _MATH_RE.sub(" ", text)
+    tag = _TAG_RE.search(outside_math)
+    if tag:
+        return f"raw HTML tag {tag.group(0)!r} is not allowed; write Markdown (and \\lt for < in maths)"
+    if _EVENT_RE.search(outside_math) and "<" in outside_math:
+        return "HTML event attributes (on...=) are not allowed"
+    return None
+
+
+def _walk_strings(value, path):
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, val in value.items():
+            yield from _walk_strings(val, path + [key])
+    elif isinstance(value, list):
+        for i, val in enumerate(value):
+            yield from _walk_strings(val, path + [i])
+
+
+def known_structures(root: Path) -> set[str] | None:
+    """Anatomy structure names for label questions, or None if not available yet."""
+    try:
+        from . import anatomy  # written by another module owner
+
+        structures = getattr(anatomy, "STRUCTURES", None)
+        if structures:
+            return {s if isinstance(s, str) else getattr(s, "key", str(s)) for s in structures}
+    except ImportError:
+        pass
+    path = root / "assets" / "anatomy-landmarks.yml"
+    if path.is_file():
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError:
+            return None
+        structures = data.get("structures") if isinstance(data, dict) else None
+        if isinstance(structures, dict):
+            return set(structures)
+        if isinstance(structures, list):
+            return {s["key"] if isinstance(s, dict) and "key" in s else str(s) for s in structures}
+    return None
+
+
+def choice_problems(q: dict) -> list[tuple[str, str]]:
+    """(field, message) problems with the correct answers of one question."""
+    problems = []
+    kind = q.get("type")
+    if kind in ("single", "multiple"):
+        choices = q.get("choices") or []
+        n = sum(1 for c in choices if isinstance(c, dict) and c.get("correct") is True)
+        if kind == "single" and n != 1:
+            problems.append(("choices", f"expected exactly one correct choice, found {n}"))
+        if kind == "multiple" and n < 1:
+            problems.append(("choices", "expected at least one correct choice, found 0"))
+        texts = [c.get("text") for c in choices if isinstance(c, dict)]
+        problems += _duplicates("choices", texts, "choice")
+        for i, c in enumerate(choices):
+            if isinstance(c, dict) and c.get("correct") and c.get("misconception"):
+                problems.append((f"choices[{i}].misconception", "a correct choice cannot carry a misconception"))
+    elif kind == "matching":
+        pairs = [p for p in q.get("pairs") or [] if isinstance(p, dict)]
+        problems += _duplicates("pairs", [p.get("left") for p in pairs], "left item")
+        rights = [p.get("right") for p in pairs]
+        problems += _duplicates("pairs", rights, "right item")
+        for d in q.get("distractors") or []:
+            if d in rights:
+                problems.append(("distractors", f"distractor {d!r} is also a right answer"))
+    elif kind == "ordering":
+        items = [i if isinstance(i, str) else (i or {}).get("text") for i in q.get("items") or []]
+        problems += _duplicates("items", items, "item")
+    elif kind == "label":
+        markers = [m for m in q.get("markers") or [] if isinstance(m, dict)]
+        answers = [m.get("answer") for m in markers]
+        problems += _duplicates("markers", answers, "answer")
+        problems += _duplicates("markers", [m.get("structure") for m in markers], "structure")
+        for d in q.get("distractors") or []:
+            if d in answers:
+                problems.append(("distractors", f"distractor {d!r} is also a marker's answer"))
+    return problems
+
+
+def _duplicates(fld: str, values: list, what: str) -> list[tuple[str, str]]:
+    seen, out = set(), []
+    for v in values:
+        if v is None:
+            continue
+        if v in seen:
+            out.append((fld, f"{what} {v!r} appears twice"))
+        seen.add(v)
+    return out
+
+
+def semantic_errors(loaded: _Loaded, references: dict, misconceptions: dict,
+                    structures: set[str] | None) -> list[BankError]:
+    """The checks a schema cannot make, for one bank (course-wide ids are checked elsewhere)."""
+    data, rel = loaded.data, loaded.rel
+    if not isinstance(data, dict):
+        return []
+    errors = []
+    stem = loaded.path.stem
+    if isinstance(data.get("notebook"), str) and data["notebook"] != stem:
+        errors.append(BankError(rel, None, "notebook",
+                                f"is {data['notebook']!r} but the file is {stem}.yml: they must match"))
+    objectives = {o.get("id") for o in data.get("objectives") or [] if isinstance(o, dict)}
+    for path, text in _walk_strings({k: v for k, v in data.items() if k != "questions"}, []):
+        problem = html_problem(text)
+        if problem:
+            errors.append(BankError(rel, None, _field_name(path), problem))
+    seen_ids: set = set()
+    for i, q in enumerate(data.get("questions") or []):
+        if not isinstance(q, dict):
+            continue
+        qid = str(q.get("id") or f"#{i + 1}")
+
+        def add(fld, msg, qid=qid):
+            errors.append(BankError(rel, qid, fld, msg))
+
+        if q.get("id") in seen_ids:
+            add("id", "this id is used twice in the bank")
+        seen_ids.add(q.get("id"))
+        for fld, msg in choice_problems(q):
+            add(fld, msg)
+        obj = q.get("objective")
+        if isinstance(obj, str) and obj not in objectives:
+            add("objective", f"unknown objective {obj!r}: the bank's objectives are "
+                             f"{', '.join(sorted(o for o in objectives if o)) or '(none)'}")
+        for key in q.get("sources") or []:
+            if isinstance(key, str) and key not in references:
+                add("sources", f"unknown source key {key!r}: add it to assets/references.yml")
+        tags = [("misconception", q.get("misconception"))]
+        tags += [(f"choices[{j}].misconception", c.get("misconception"))
+                 for j, c in enumerate(q.get("choices") or []) if isinstance(c, dict)]
+        for fld, tag in tags:
+            if isinstance(tag, str) and tag not in misconceptions:
+                add(fld, f"unknown misconception tag {tag!r}: define it in quizzes/misconceptions.yml")
+        if q.get("type") == "label" and structures is not None:
+            for j, m in enumerate(q.get("markers") or []):
+                s = m.get("structure") if isinstance(m, dict) else None
+                if isinstance(s, str) and s not in structures:
+                    add(f"markers[{j}].structure",
+                        f"unknown anatomy structure {s!r}: known are {', '.join(sorted(structures))}")
+        for path, text in _walk_strings(q, []):
+            problem = html_problem(text)
+            if problem:
+                add(_field_name(path), problem)
+    return errors
+
+
+def course_id_errors(loaded: list[_Loaded]) -> list[BankError]:
+    """Question ids and objective ids must be unique across the whole course."""
+    errors = []
+    for kind, key in (("question", "questions"), ("objective", "objectives")):
+        where: dict[str, list[_Loaded]] = {}
+        for item in loaded:
+            if not isinstance(item.data, dict):
+                continue
+            ids = {e.get("id") for e in item.data.get(key) or [] if isinstance(e, dict)}
+            for ident in ids:
+                if isinstance(ident, str):
+                    where.setdefault(ident, []).append(item)
+        for ident, items in where.items():
+            if len(items) < 2:
+                continue
+            for item in items:
+                others = ", ".join(o.rel for o in items if o is not item)
+                errors.append(BankError(item.rel, ident if kind == "question" else None, "id",
+                                        f"{kind} id {ident!r} is also used in {others}: "
+                                        "ids must be unique across the course"))
+    return errors
+
+
+# --------------------------------------------------------------------------- shared files
+
+def load_references(root: Path) -> tuple[dict, list[BankError]]:
+    """``assets/references.yml``: key -> {short, citation, doi|url}."""
+    return _load_mapping(root / "assets" / "references.yml", root, ("short", "citation"))
+
+
+def load_misconceptions(root: Path) -> tuple[dict, list[BankError]]:
+    """``quizzes/misconceptions.yml``: tag -> {belief, correction}."""
+    return _load_mapping(root / "quizzes" / "misconceptions.yml", root, ("belief", "correction"))
+
+
+def _load_mapping(path: Path, root: Path, required: tuple[str, ...]) -> tuple[dict, list[BankError]]:
+    rel = rel_name(path, root)
+    if not path.is_file():
+        return {}, [BankError(rel, None, None, "file is missing")]
+    data, errors = read_yaml(path, rel)
+    if errors:
+        return {}, errors
+    if not isinstance(data, dict):
+        return {}, [BankError(rel, None, None, "expected a mapping of keys to entries")]
+    out = {}
+    for key, entry in data.items():
+        if not isinstance(entry, dict):
+            errors.append(BankError(rel, None, str(key), "expected a mapping"))
+            continue
+        missing = [f for f in required if not entry.get(f)]
+        if missing:
+            errors.append(BankError(rel, None, str(key), f"missing {', '.join(missing)}"))
+        out[str(key)] = entry
+    return out, errors
+
+
+# --------------------------------------------------------------------------- public API
+
+def bank_paths(root: Path) -> list[Path]:
+    """Every bank file of the course, in course order."""
+    return sorted((root / "quizzes").glob(BANK_GLOB))
+
+
+def _signature(root: Path) -> tuple:
+    files = bank_paths(root) + [root / "assets" / "references.yml", root / "quizzes" / "misconceptions.yml",
+                                root / "assets" / "anatomy-landmarks.yml"]
+    sig = []
+    for p in files:
+        try:
+            st = p.stat()
+            sig.append((str(p), st.st_mtime_ns, st.st_size))
+        except OSError:
+            sig.append((str(p), None, None))
+    return tuple(sig)
+
+
+def _resolve_root(root) -> Path:
+    return Path(root).resolve() if root is not None else course_root()
+
+
+def check_course(root=None) -> tuple[Course, list[BankError]]:
+    """Read and check every bank; return the course (valid banks only) and all errors."""
+    root = _resolve_root(root)
+    return _check_cached(root, _signature(root))
+
+
+@lru_cache(maxsize=4)
+def _check_cached(root: Path, signature: tuple) -> tuple[Course, list[BankError]]:
+    del signature  # part of the cache key only
+    references, errors = load_references(root)
+    misconceptions, more = load_misconceptions(root)
+    errors += more
+    structures = known_structures(root)
+    loaded = []
+    for path in bank_paths(root):
+        rel = rel_name(path, root)
+        data, errs = read_yaml(path, rel)
+        item = _Loaded(path, rel, None, errs)
+        if not errs:
+            data = normalize_keys(data)
+            if not isinstance(data, dict):
+                item.errors.append(BankError(rel, None, None, "a bank must be a mapping with "
+                                             "notebook, title, objectives and questions"))
+            else:
+                item.data = data
+                item.errors += schema_errors(data, rel)
+                item.errors += semantic_errors(item, references, misconceptions, structures)
+        loaded.append(item)
+    for err in course_id_errors(loaded):
+        next(i for i in loaded if i.rel == err.file).errors.append(err)
+    course = Course(root=root, references=references, misconceptions=misconceptions)
+    for item in loaded:
+        errors += item.errors
+        if item.errors or item.data is None:
+            continue
+        data = item.data
+        bank = Bank(notebook=data["notebook"], title=data["title"], objectives=data["objectives"],
+                    questions=data["questions"], path=item.path)
+        course.banks[bank.notebook] = bank
+        for obj in bank.objectives:
+            course.objectives[obj["id"]] = {"text": obj["text"], "notebook": bank.notebook}
+    return course, errors
+
+
+def validate_course(root=None) -> list[BankError]:
+    """Every problem in every bank of the course (an empty list when all is well)."""
+    return list(check_course(root)[1])
+
+
+def load_course(root=None) -> Course:
+    """The whole course; raises BankValidationError listing every problem."""
+    course, errors = check_course(root)
+    if errors:
+        raise BankValidationError(errors)
+    return course
+
+
+def load_bank(notebook: str, root=None) -> Bank:
+    """One notebook's bank; raises BankValidationError listing that bank's problems.
+
+    Problems in other banks do not stop this one from loading, except a
+    question id it shares with another bank.
+    """
+    root = _resolve_root(root)
+    course, errors = check_course(root)
+    rel = rel_name(root / "quizzes" / f"{notebook}.yml", root)
+    mine = [e for e in errors if e.file == rel]
+    shared = [e for e in errors if e.file.endswith(("references.yml", "misconceptions.yml"))]
+    if mine or shared:
+        raise BankValidationError(shared + mine)
+    if notebook not in course.banks:
+        raise BankValidationError([BankError(rel, None, None, "no such question bank")])
+    return course.banks[notebook]
+
+
+def load_course_partial(root=None) -> Course:
+    """The course with every bank that validates (for tools that must not fail)."""
+    return check_course(root)[0]

@@ -1,0 +1,38 @@
+"""A quiz in a notebook that is executed and converted to HTML (as GitHub,
+nbviewer and nbconvert show it) appears as static questions, not "VBox(...)"."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import yaml
+from nbclient import NotebookClient
+from nbconvert import HTMLExporter
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_executed_quiz_converts_to_static_html(tmp_path, monkeypatch):
+    monkeypatch.setenv("ILIOPSOAS_PROGRESS", str(tmp_path / "progress.sqlite3"))
+    monkeypatch.delenv("ILIOPSOAS_COURSE_ROOT", raising=False)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Quiz"),
+                nbformat.v4.new_code_cell('from iliopsoas import show_quiz\nshow_quiz("00-start-here")')]
+    client = NotebookClient(nb, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}, store_widget_state=False)
+    client.execute()
+    outputs = nb.cells[1].outputs
+    assert [o.output_type for o in outputs] == ["execute_result"], outputs
+    data = outputs[0]["data"]
+    assert "text/html" in data and "VBox(" not in data["text/plain"]
+
+    html, _ = HTMLExporter().from_notebook_node(nb)
+    bank = yaml.safe_load((ROOT / "quizzes" / "00-start-here.yml").read_text(encoding="utf-8"))
+    first = bank["questions"][0]
+    assert "What can this course do for you?" in first["prompt"]
+    assert "What can this course do for you?" in html
+    for q in bank["questions"]:
+        assert f"iliopsoas-q-{q['id']}" in html
+    assert "Show answer" in html
+    assert "VBox(" not in html
+    assert "Traceback" not in html
