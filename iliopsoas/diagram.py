@@ -1,0 +1,227 @@
+"""The shared machinery of every interactive diagram in the course.
+
+A diagram is a :class:`Diagram` subclass that says what to draw; this module
+does the rest the same way for all of them:
+
+- the figure is a ``matplotlib.figure.Figure`` with an Agg canvas (never
+  pyplot), built **once** by ``build()``;
+- a control change calls ``update(state)``, which changes the existing artists
+  (``set_data`` and friends), never builds new ones;
+- artists listed in ``self.animated`` are blitted: the still parts of the
+  figure are drawn once and cached, each update restores that picture and
+  draws only the moving artists, and the pixels are encoded as PNG by Pillow
+  (fast compression) into a ``widgets.Image``.  This is what keeps a slider
+  step to a few milliseconds (see ``benchmarks/run.py``);
+- a sentence under the figure (``readout(state)``) says what the figure shows
+  now: the live text alternative for a reader who cannot see it, announced by
+  screen readers (``aria-live``) and checked by the tests;
+- the displayed object also carries a static ``text/html`` version (the PNG
+  with its alt text, readout and caption) for GitHub, nbviewer and nbconvert.
+
+A subclass implements ``build(fig)``, ``make_controls()``, ``update(state)``,
+``readout(state)`` and ``alt(state)``, and sets ``name``, ``title`` and
+``caption``.  ``naive_png(state)`` (rebuild the whole figure for one state, as
+a naive ``interact`` callback would) exists for the benchmark only.
+
+DOM classes used by the browser tests (docs/CONTRACTS.md): ``iliopsoas-diagram``
+on the box, ``iliopsoas-slider`` on every slider, ``iliopsoas-control`` on every
+control, ``iliopsoas-diagram-image`` on the picture, ``iliopsoas-readout`` on
+the sentence.
+"""
+from __future__ import annotations
+
+import copy
+import html
+import io
+
+from .display import WidgetDisplay, static_figure_html
+from .style import figure_to_png, new_figure
+
+SLIDER_TYPES = ("IntSlider", "FloatSlider", "SelectionSlider")
+
+
+def encode_png(canvas) -> bytes:
+    """PNG bytes of what an Agg canvas currently holds (fast Pillow encoder)."""
+    from PIL import Image
+
+    width, height = canvas.get_width_height(physical=True)
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    out = io.BytesIO()
+    image.convert("RGB").save(out, format="PNG", compress_level=1)
+    return out.getvalue()
+
+
+class Diagram:
+    """Base class of the course's interactive diagrams (see the module docstring)."""
+
+    name = "diagram"          # css-safe id: iliopsoas-diagram-<name>
+    title = ""                # shown above the controls
+    caption = ""              # plain text: what the figure shows and the sources of its numbers
+    figsize = (6.4, 4.8)      # inches, at style.DPI
+
+    def __init__(self, **initial):
+        self.figure = new_figure(*self.figsize)
+        self.animated: list = []
+        self.build(self.figure)
+        for artist in self.animated:
+            artist.set_animated(True)
+        self._background = None
+        self.controls = self.make_controls()
+        for name, value in initial.items():
+            if name not in self.controls:
+                raise TypeError(f"{type(self).__name__} has no control {name!r}; "
+                                f"its controls are {', '.join(self.controls)}")
+            self.controls[name].value = value
+        self.update(self.state())
+        self.png = self.render()
+        self.updates = 0
+        self._widget = None
+
+    # ------------------------------------------------------------------ to implement
+    def build(self, fig) -> None:
+        """Create axes and artists once, with fixed axis limits; fill ``self.animated``."""
+        raise NotImplementedError
+
+    def make_controls(self) -> dict:
+        """Return {state name: ipywidget} in display order."""
+        raise NotImplementedError
+
+    def update(self, state: dict) -> bool | None:
+        """Change existing artists to show ``state``.
+
+        Return True when something that is *not* in ``self.animated`` changed
+        (for example a structure's visibility), so the cached background must
+        be redrawn; otherwise return None.
+        """
+        raise NotImplementedError
+
+    def readout(self, state: dict) -> str:
+        """One or two plain sentences describing what the figure shows now."""
+        raise NotImplementedError
+
+    def alt(self, state: dict) -> str:
+        """Alt text of the picture in this state."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ machinery
+    def state(self) -> dict:
+        """The current value of every control."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def render(self) -> bytes:
+        """PNG of the figure as it is now, blitting the animated artists."""
+        canvas = self.figure.canvas
+        if not self.animated:
+            canvas.draw()
+            return encode_png(canvas)
+        if self._background is None:
+            canvas.draw()  # draws everything except the animated artists
+            self._background = canvas.copy_from_bbox(self.figure.bbox)
+        else:
+            canvas.restore_region(self._background)
+        for artist in self.animated:
+            if artist.get_visible():
+                self.figure.draw_artist(artist)
+        return encode_png(canvas)
+
+    def redraw(self, _change=None) -> bytes:
+        """Bring the figure, picture and readout in line with the controls."""
+        state = self.state()
+        if self.update(state):
+            self._background = None
+        self.png = self.render()
+        self.updates += 1
+        if self._widget is not None:
+            self._image.value = self.png
+            self._image.tooltip = self.alt(state)
+            self._readout.value = self._readout_html(state)
+        return self.png
+
+    def set(self, **values) -> bytes:
+        """Set controls (as a student moving them would) and return the new PNG."""
+        for name, value in values.items():
+            self.controls[name].value = value  # the observer redraws when shown
+        if self._widget is None:
+            self.redraw()
+        return self.png
+
+    def sweep_states(self, n: int = 50) -> list[dict]:
+        """``n`` states that move the first slider across its range (for tests and the benchmark).
+
+        Diagrams without a slider cycle through the options of their first control.
+        """
+        base = self.state()
+        sliders = [k for k, c in self.controls.items() if type(c).__name__ in SLIDER_TYPES]
+        name = sliders[0] if sliders else next(iter(self.controls))
+        control = self.controls[name]
+        if type(control).__name__ in ("IntSlider", "FloatSlider"):
+            lo, hi, step = control.min, control.max, control.step or 1
+            values = [lo + (hi - lo) * i / (n - 1) for i in range(n)]
+            values = [min(hi, max(lo, round(v / step) * step)) for v in values]
+            if type(control).__name__ == "IntSlider":
+                values = [int(v) for v in values]
+        elif hasattr(control, "options") and control.options:
+            opts = [o[1] if isinstance(o, tuple) else o for o in control.options]
+            values = [opts[i % len(opts)] for i in range(n)]
+        else:  # a checkbox or toggle
+            values = [bool(i % 2) for i in range(n)]
+        return [{**base, name: v} for v in values]
+
+    def naive_png(self, state: dict | None = None) -> bytes:
+        """Rebuild the whole figure for one state and save it (benchmark baseline only)."""
+        state = state or self.state()
+        clone = copy.copy(self)  # shares the model, gets its own figure and artists
+        clone.figure, clone.animated, clone._widget = new_figure(*self.figsize), [], None
+        clone.build(clone.figure)
+        clone.update(state)
+        return figure_to_png(clone.figure)
+
+    def _readout_html(self, state: dict) -> str:
+        return f'<p aria-live="polite">{html.escape(self.readout(state))}</p>'
+
+    @property
+    def widget(self):
+        """The live widget (built on first use)."""
+        if self._widget is None:
+            self._widget = self._build_widget()
+        return self._widget
+
+    def _build_widget(self):
+        import ipywidgets as w
+
+        state = self.state()
+        self._image = w.Image(value=self.png, format="png", tooltip=self.alt(state),
+                              layout={"max_width": "100%", "height": "auto"})
+        self._image.add_class("iliopsoas-diagram-image")
+        self._readout = w.HTML(self._readout_html(state))
+        self._readout.add_class("iliopsoas-readout")
+        for control in self.controls.values():
+            control.add_class("iliopsoas-control")
+            if type(control).__name__ in SLIDER_TYPES:
+                control.add_class("iliopsoas-slider")
+            control.observe(self.redraw, "value")
+        parts = []
+        if self.title:
+            parts.append(w.HTML(f"<h4 style='margin:0.2em 0'>{html.escape(self.title)}</h4>"))
+        parts += [w.HBox(list(self.controls.values()), layout={"flex_flow": "row wrap"}),
+                  self._image, self._readout]
+        if self.caption:
+            parts.append(w.HTML(f'<p style="font-size:90%"><em>{html.escape(self.caption)}</em></p>'))
+        box = w.VBox(parts, layout={"border": "1px solid #C8C8C8", "padding": "0.5em", "margin": "0.5em 0"})
+        box.add_class("iliopsoas-diagram")
+        box.add_class(f"iliopsoas-diagram-{self.name}")
+        return box
+
+    def static_html(self) -> str:
+        state = self.state()
+        title = f"<h4>{html.escape(self.title)}</h4>" if self.title else ""
+        return (f'<div class="iliopsoas-diagram iliopsoas-diagram-{html.escape(self.name)}">' + title
+                + static_figure_html(self.png, self.alt(state), self.caption, self.readout(state)) + "</div>")
+
+    def text(self) -> str:
+        state = self.state()
+        return f"[Interactive diagram: {self.title or self.name}] {self.readout(state)}"
+
+    def show(self) -> WidgetDisplay:
+        """The object a notebook cell displays: live widget plus static versions."""
+        return WidgetDisplay(self.widget, self.static_html, self.text())
