@@ -6,7 +6,9 @@
     python3 course.py bench   # set up and print the benchmark table
 
 Setting up means: a virtual environment in .venv with the course's packages
-and its helper package installed.  It is redone only when requirements change.
+and its helper package installed (redone only when requirements change), and,
+for the tests, Debian's chromium for the browser tests (installed with apt-get
+when running as root or with password-less sudo).
 Needs Python 3.10 or newer; works on Linux, macOS and Windows.
 """
 from __future__ import annotations
@@ -43,15 +45,36 @@ def requirements_digest() -> str:
 
 
 def create_venv() -> None:
+    """Create .venv; without ensurepip (Debian's python3 without python3-venv), bootstrap pip from PyPI."""
     try:
         run([sys.executable, "-m", "venv", VENV])
         return
     except subprocess.CalledProcessError:
         shutil.rmtree(VENV, ignore_errors=True)
-        say("'python3 -m venv' failed (on Debian/Ubuntu it needs the python3-venv package:")
-        say("  sudo apt-get install python3-venv). Trying virtualenv from PyPI instead.")
-    run([sys.executable, "-m", "pip", "install", "--user", "--quiet", "virtualenv"])
-    run([sys.executable, "-m", "virtualenv", VENV])
+        say("'python3 -m venv' could not install pip (on Debian/Ubuntu the python3-venv package")
+        say("provides it). Creating the environment without pip and fetching pip from PyPI instead.")
+    run([sys.executable, "-m", "venv", "--without-pip", VENV])
+    bootstrap_pip()
+
+
+def bootstrap_pip() -> None:
+    """Install pip into .venv from its wheel on PyPI (a pip wheel can run itself)."""
+    import json
+    import tempfile
+    import urllib.request
+
+    with urllib.request.urlopen("https://pypi.org/pypi/pip/json", timeout=60) as resp:
+        release = json.load(resp)
+    wheel = next(f for f in release["urls"] if f["filename"].endswith(".whl"))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / wheel["filename"]
+        say(f"downloading {wheel['filename']}")
+        with urllib.request.urlopen(wheel["url"], timeout=120) as resp:
+            data = resp.read()
+        if hashlib.sha256(data).hexdigest() != wheel["digests"]["sha256"]:
+            sys.exit("The pip wheel downloaded from PyPI does not match its checksum; try again.")
+        path.write_bytes(data)
+        run([PY, f"{path}/pip", "install", "--quiet", "--no-index", path])
 
 
 def setup() -> None:
@@ -77,8 +100,40 @@ def lab(extra: list[str]) -> int:
     return subprocess.call([str(c) for c in cmd + extra], cwd=ROOT)
 
 
+def find_chromium() -> str | None:
+    """The Chromium the browser tests drive ($CHROMIUM, or one on PATH)."""
+    env = os.environ.get("CHROMIUM")
+    if env and Path(env).is_file():
+        return env
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def setup_chromium() -> None:
+    """Install Debian's chromium for the browser tests when we may (root or password-less sudo)."""
+    if find_chromium() or not shutil.which("apt-get"):
+        return
+    prefix = []
+    if hasattr(os, "geteuid") and os.geteuid() != 0:
+        if not shutil.which("sudo") or subprocess.call(["sudo", "-n", "true"], stderr=subprocess.DEVNULL):
+            say("Chromium is missing: the browser tests will fail until you run "
+                "'sudo apt-get install chromium'.")
+            return
+        prefix = ["sudo", "-n"]
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    try:
+        run(prefix + ["apt-get", "update", "-q"], env=env)
+        run(prefix + ["apt-get", "install", "-y", "-q", "chromium"], env=env)
+    except subprocess.CalledProcessError:
+        say("Installing chromium failed: the browser tests will say how to install it.")
+
+
 def test(extra: list[str]) -> int:
     setup()
+    setup_chromium()
     return subprocess.call([str(PY), "-m", "pytest", *extra], cwd=ROOT)
 
 
