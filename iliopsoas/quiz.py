@@ -55,15 +55,17 @@ class _AttemptView:
 
 
 def default_store():
-    """The process-wide progress store, or (note, MemoryStore) when it cannot be opened."""
+    """(store, note): the process-wide progress store and its warnings (moved a damaged
+    file aside, fell back to memory) as one note, or a MemoryStore when it cannot be opened."""
     try:
         from .progress import get_store
     except ImportError as exc:
         return MemoryStore(), f"progress is not saved in this session ({exc})"
     try:
-        return get_store(), ""
+        store = get_store()
     except Exception as exc:  # noqa: BLE001 - a broken store must not break the quiz
         return MemoryStore(), f"progress is not saved in this session ({type(exc).__name__}: {exc})"
+    return store, " ".join(getattr(store, "warnings", None) or [])
 
 
 def attempt_field(attempt, name, default=None):
@@ -405,7 +407,7 @@ class Quiz:
         self.shuffle = shuffle
         self.seed = seed
         self._store = store
-        self._store_note = ""
+        self._store_note = " ".join(getattr(store, "warnings", None) or []) if store is not None else ""
         self.views = {q["id"]: QuestionView(self, q, n) for n, q in enumerate(questions, start=1)}
         title = w.HTMLMath(f"<h3>{render_inline(bank.title)}</h3>")
         self.score = w.HTML("")

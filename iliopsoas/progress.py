@@ -1,0 +1,794 @@
+"""The progress store: every checked answer, in one small SQLite file.
+
+``get_store()`` returns the process-wide :class:`ProgressStore`.  Its file is
+``$ILIOPSOAS_PROGRESS`` or, when that is not set,
+``platformdirs.user_data_dir("iliopsoas-course")/progress.sqlite3``
+(``~/.local/share/iliopsoas-course/progress.sqlite3`` on Linux).  The store is
+embedded (stdlib ``sqlite3``, no server) and holds one table, ``attempts``:
+notebook, question id, answer (JSON), correct, score, attempt number,
+ISO-8601 UTC timestamp and misconception tags (JSON list).
+
+Reliability choices
+-------------------
+* **One transaction per answer.**  ``record`` runs ``BEGIN IMMEDIATE`` (the
+  write lock is taken at once), reads the highest attempt number of that
+  notebook + question, inserts the next one and commits.  Two kernels (two
+  processes) answering at the same moment are serialised by SQLite's file
+  lock, so they never get the same number, and a ``UNIQUE (notebook,
+  question_id, attempt)`` constraint makes a duplicate impossible anyway.
+  The busy timeout (30 s) makes the second writer wait instead of failing.
+* **Rollback journal (``journal_mode=DELETE``), not WAL.**  WAL needs shared
+  memory (the ``-shm`` file, memory-mapped by every connection) and all
+  processes on one host; SQLite's documentation says it does not work over a
+  network file system, which is exactly where home directories live on many
+  JupyterHubs.  WAL also leaves recent commits in a ``-wal`` sibling, so a
+  student who copies just ``progress.sqlite3`` could lose answers.  The
+  rollback journal only needs POSIX file locks, keeps every committed answer
+  in the one file, and a crash mid-write (kernel killed) is undone from the
+  hot journal the next time the file is opened.  Its cost, writers blocking
+  readers for the few milliseconds of a commit, does not matter at the pace
+  a person answers questions.  ``synchronous=FULL`` (the default for this
+  mode) makes every commit durable.  (The README still tells hub admins to
+  point ``ILIOPSOAS_PROGRESS`` at a local disk: file locking over NFS is only
+  as good as the server's lock daemon.)
+* **A fresh connection per operation** for file stores.  A store therefore
+  notices a file deleted or replaced while a notebook is open (``record``
+  raises :class:`ProgressError` instead of writing into a deleted file), and
+  no lock outlives an operation.
+* **Schema version** in ``PRAGMA user_version`` (and an ``application_id``),
+  so a later version can migrate, and a file from a newer version is left
+  alone (not "repaired").
+
+When something is wrong the quizzes must keep working:
+
+* a **damaged file** (not a database, fails ``PRAGMA quick_check``, or holds
+  other tables) is renamed to ``progress.sqlite3.corrupt-<UTC time>`` (with
+  its ``-journal``/``-wal``/``-shm`` siblings), never deleted, and a fresh
+  store is started;
+* an **unwritable location** (read-only folder, the path is a folder, its
+  parent is a file, permission denied) falls back to an in-memory store;
+
+and in both cases a sentence for the student is added to
+``store.warnings`` (shown by the quiz and the dashboard; never
+``warnings.warn``, which would print to stderr in a notebook).  A store that
+fails *during* a session (disk full, file deleted) raises
+:class:`ProgressError` from ``record`` with a clear message: nothing is
+dropped silently.
+
+Exports (``python -m iliopsoas progress export``) and the backups written
+before a reset share one format, read back by :func:`read_export`.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import sqlite3
+import threading
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import yaml
+
+ENV_VAR = "ILIOPSOAS_PROGRESS"
+APP_NAME = "iliopsoas-course"
+FILE_NAME = "progress.sqlite3"
+SCHEMA_VERSION = 1
+APPLICATION_ID = 0x696C7073  # "ilps"
+BUSY_TIMEOUT_S = 30.0
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+EXPORT_FORMAT = "iliopsoas-progress"
+EXPORT_VERSION = 1
+CSV_FIELDS = ["format_version", "course", "student", "exported_at", "notebook", "question_id",
+              "attempt", "correct", "score", "timestamp", "answer", "misconceptions"]
+ATTEMPT_FIELDS = ["notebook", "question_id", "answer", "correct", "score", "attempt",
+                  "timestamp", "misconceptions"]
+DEFAULT_COURSE_TITLE = "The iliopsoas course"
+
+_COLUMNS = {"id", "notebook", "question_id", "attempt", "answer", "correct", "score",
+            "timestamp", "misconceptions"}
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS attempts (
+    id             INTEGER PRIMARY KEY,
+    notebook       TEXT    NOT NULL,
+    question_id    TEXT    NOT NULL,
+    attempt        INTEGER NOT NULL CHECK (attempt >= 1),
+    answer         TEXT    NOT NULL,                  -- JSON
+    correct        INTEGER NOT NULL CHECK (correct IN (0, 1)),
+    score          REAL    NOT NULL CHECK (score >= 0 AND score <= 1),
+    timestamp      TEXT    NOT NULL,                  -- ISO 8601, UTC
+    misconceptions TEXT    NOT NULL DEFAULT '[]',     -- JSON list of tags
+    UNIQUE (notebook, question_id, attempt)
+);
+"""
+_CORRUPT_CODES = {"SQLITE_CORRUPT", "SQLITE_NOTADB"}
+
+
+class ProgressError(RuntimeError):
+    """The store cannot do what was asked; the message says why and what to do."""
+
+
+class ExportError(ValueError):
+    """An export file cannot be read; ``str()`` names the file and the problem."""
+
+    def __init__(self, path, problem: str):
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
+
+
+# --------------------------------------------------------------------------- values
+
+@dataclass(frozen=True)
+class Attempt:
+    """One checked answer."""
+
+    notebook: str
+    question_id: str
+    answer: object          # JSON value
+    correct: bool
+    score: float            # 0 to 1
+    attempt: int            # 1, 2, ... per notebook + question
+    timestamp: str          # ISO 8601, UTC
+    misconceptions: list = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class NotebookSummary:
+    """What the store knows about one notebook (the latest attempt of each question counts)."""
+
+    notebook: str
+    answered: int = 0            # questions with at least one attempt
+    correct: int = 0             # questions whose latest attempt is right
+    attempts: int = 0            # attempts in all
+    last_activity: str | None = None
+    misconceptions: Counter = field(default_factory=Counter)  # tags of the latest wrong answers
+    latest: dict = field(default_factory=dict)                # question id -> latest Attempt
+
+
+@dataclass(frozen=True)
+class ResetResult:
+    """What ``reset`` deleted and where the copy of it went."""
+
+    deleted: int
+    backup: Path | None
+
+
+@dataclass
+class Export:
+    """One student's export (or a backup), as read by :func:`read_export`."""
+
+    path: str
+    format_version: int
+    course: str
+    student: str | None
+    exported_at: str
+    attempts: list[dict]
+
+
+def now_iso() -> str:
+    """The current time, ISO 8601 in UTC (milliseconds)."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _stamp() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+
+
+def default_path() -> Path:
+    """``$ILIOPSOAS_PROGRESS`` (absolute), else the user data folder's progress.sqlite3."""
+    env = os.environ.get(ENV_VAR, "").strip()
+    if env:
+        return Path(env).expanduser().absolute()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / FILE_NAME
+
+
+def course_title() -> str:
+    """The course title from ``assets/course.yml`` (a default if it cannot be read)."""
+    try:
+        from .paths import assets_dir
+
+        data = yaml.safe_load((assets_dir() / "course.yml").read_text(encoding="utf-8"))
+        title = data.get("title") if isinstance(data, dict) else None
+        return title if isinstance(title, str) and title else DEFAULT_COURSE_TITLE
+    except (OSError, ValueError, yaml.YAMLError):
+        return DEFAULT_COURSE_TITLE
+
+
+def _code(exc: BaseException) -> str:
+    return getattr(exc, "sqlite_errorname", "") or ""
+
+
+def _row_to_attempt(row) -> Attempt:
+    notebook, qid, attempt, answer, correct, score, ts, tags = row
+    return Attempt(notebook=notebook, question_id=qid, answer=json.loads(answer), correct=bool(correct),
+                   score=float(score), attempt=int(attempt), timestamp=ts, misconceptions=json.loads(tags))
+
+
+def summarize(attempts) -> dict[str, NotebookSummary]:
+    """Per-notebook summaries of attempts (objects or dicts); the highest attempt number is the latest."""
+    out: dict[str, NotebookSummary] = {}
+    for a in attempts:
+        a = a if isinstance(a, Attempt) else Attempt(**{k: a[k] for k in ATTEMPT_FIELDS})
+        s = out.setdefault(a.notebook, NotebookSummary(a.notebook))
+        s.attempts += 1
+        if s.last_activity is None or a.timestamp > s.last_activity:
+            s.last_activity = a.timestamp
+        prev = s.latest.get(a.question_id)
+        if prev is None or a.attempt >= prev.attempt:
+            s.latest[a.question_id] = a
+    for s in out.values():
+        s.answered = len(s.latest)
+        s.correct = sum(1 for a in s.latest.values() if a.correct)
+        for a in s.latest.values():
+            if not a.correct:
+                s.misconceptions.update(dict.fromkeys(a.misconceptions, 1))
+    return out
+
+
+# --------------------------------------------------------------------------- the store
+
+class ProgressStore:
+    """Saved answers in one SQLite file (or in memory when the file cannot be used).
+
+    ``ProgressStore(path)`` opens (creating if needed) the file; a damaged file
+    is moved aside and an unwritable location falls back to memory, each with
+    a sentence in ``warnings``.  ``ProgressStore(None)`` is an in-memory store.
+    ``readonly=True`` (used by the command line's export) opens an existing
+    file for reading only and raises :class:`ProgressError` instead of
+    repairing anything.
+    """
+
+    def __init__(self, path=None, readonly: bool = False):
+        self.requested_path: Path | None = Path(path).expanduser().absolute() if path is not None else None
+        self.path: Path | None = None     # the file in use; None when in memory
+        self.readonly = readonly
+        self.warnings: list[str] = []
+        self.moved_aside: list[Path] = []  # where damaged files went
+        self._memory: sqlite3.Connection | None = None
+        self._empty = False                # a read-only view of an empty (new) file
+        self._lock = threading.RLock()
+        if self.requested_path is None:
+            self._open_memory()
+        elif readonly:
+            self._open_readonly(self.requested_path)
+        else:
+            self._open_file(self.requested_path)
+
+    # ------------------------------------------------------------------ opening
+    @property
+    def in_memory(self) -> bool:
+        return self._memory is not None
+
+    @property
+    def location(self) -> str:
+        """The file path, or a phrase saying progress lives in memory only."""
+        return str(self.path) if self.path is not None else "memory (not saved)"
+
+    def _open_memory(self) -> None:
+        conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        conn.execute(_SCHEMA)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        self._memory = conn
+        self.path = None
+
+    def _fall_back(self, path: Path, reason: str) -> None:
+        self.warnings.append(
+            f"Your progress will not be saved in this session: the progress file {path} cannot be "
+            f"used ({reason}). Answers are kept only until the kernel stops. To fix it, set the "
+            f"environment variable {ENV_VAR} to a file in a folder you can write to (for example "
+            f"{ENV_VAR}={Path.home() / 'iliopsoas-progress.sqlite3'}) and restart JupyterLab.")
+        self._open_memory()
+
+    def _connect(self, path: Path, mode: str = "rw") -> sqlite3.Connection:
+        uri = f"{path.as_uri()}?mode={mode}"
+        return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                               check_same_thread=False)
+
+    def _open_file(self, path: Path) -> None:
+        if path.is_dir():
+            return self._fall_back(path, "that path is a folder, not a file")
+        if path.exists() and not path.is_file():
+            return self._fall_back(path, "that path is not a regular file")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), path.parent)
+            return self._fall_back(path, f"{blocker} is a file, so it cannot hold a folder")
+        except OSError as exc:
+            return self._fall_back(path, f"its folder cannot be created: {exc.strerror or exc}")
+        for _round in range(2):
+            problem = self._check_existing(path) if path.exists() else None
+            if problem is None:
+                break
+            kind, reason, identity = problem
+            if kind == "unusable":
+                return self._fall_back(path, reason)
+            if kind == "newer":
+                self.warnings.append(reason)
+                return self._open_memory()
+            try:
+                self._move_aside(path, reason, identity)
+            except OSError as exc:
+                return self._fall_back(path, f"it is damaged ({reason}) and could not be moved aside: "
+                                             f"{exc.strerror or exc}")
+        else:  # pragma: no cover - a second damaged file appeared under us
+            return self._fall_back(path, "it was damaged twice in a row")
+        try:
+            self._initialize(path)
+        except sqlite3.Error as exc:
+            return self._fall_back(path, self._reason(exc))
+        except OSError as exc:
+            return self._fall_back(path, exc.strerror or str(exc))
+        self.path = path
+
+    @staticmethod
+    def _reason(exc: BaseException) -> str:
+        name = _code(exc)
+        if name in ("SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_READONLY", "SQLITE_AUTH") \
+                or name.startswith("SQLITE_READONLY") or name.startswith("SQLITE_CANTOPEN"):
+            return f"permission denied or read-only location: {exc}"
+        return str(exc)
+
+    def _check_existing(self, path: Path):
+        """None if the file is a healthy store; else (kind, reason, identity)."""
+        try:
+            st = path.stat()
+            identity = (st.st_dev, st.st_ino)
+            with open(path, "rb") as fh:
+                header = fh.read(16)
+        except OSError as exc:
+            return "unusable", exc.strerror or str(exc), None
+        if header and header != SQLITE_HEADER[:len(header)] or 0 < len(header) < 16:
+            # checked before SQLite opens it: SQLite would treat a -journal next to a file
+            # that is not a database as a hot journal and could delete it
+            return "corrupt", "it is not an SQLite database", identity
+        try:
+            conn = self._connect(path, "rw")
+        except sqlite3.Error as exc:
+            return "unusable", self._reason(exc), None
+        try:
+            rows = conn.execute("PRAGMA quick_check").fetchall()
+            if not rows or rows[0][0] != "ok":
+                first = str(rows[0][0]).splitlines()[-1] if rows else "no answer"
+                return "corrupt", f"it fails SQLite's integrity check: {first[:200]}", identity
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = {r[0] for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+            if version > SCHEMA_VERSION and app_id == APPLICATION_ID:
+                return ("newer", f"The progress file {path} was written by a newer version of the course "
+                        f"(schema {version}; this one knows {SCHEMA_VERSION}), so it was left untouched and "
+                        "your answers in this session are kept in memory only. Update the course "
+                        "(pip install -e . in its folder) to use it.", identity)
+            if version == 0 and not tables:
+                return None  # an empty file (for example created by touch): initialised below
+            columns = {r[1] for r in conn.execute("PRAGMA table_info(attempts)")} if "attempts" in tables else set()
+            if version != SCHEMA_VERSION or app_id != APPLICATION_ID or not _COLUMNS <= columns:
+                found = ", ".join(sorted(tables)) or "no tables"
+                return ("corrupt", f"it is an SQLite database but not a progress store "
+                        f"(schema version {version}, tables: {found})", identity)
+            return None
+        except sqlite3.DatabaseError as exc:
+            if _code(exc) in _CORRUPT_CODES or "malformed" in str(exc) or "not a database" in str(exc):
+                return "corrupt", str(exc), identity
+            return "unusable", self._reason(exc), None
+        finally:
+            conn.close()
+
+    def _move_aside(self, path: Path, reason: str, identity) -> None:
+        stamp = _stamp()
+        target = path.with_name(f"{path.name}.corrupt-{stamp}")
+        n = 1
+        while any(Path(f"{target}{s}").exists() for s in ("", "-journal", "-wal", "-shm")):
+            n += 1
+            target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+        try:
+            st = path.stat()
+            if identity is not None and (st.st_dev, st.st_ino) != identity:
+                return  # another kernel already replaced it with a fresh store
+            os.replace(path, target)
+        except FileNotFoundError:
+            return  # another kernel moved it first
+        moved = [target]
+        for suffix in ("-journal", "-wal", "-shm"):
+            sibling = Path(f"{path}{suffix}")
+            if sibling.exists():
+                try:
+                    os.replace(sibling, Path(f"{target}{suffix}"))
+                    moved.append(Path(f"{target}{suffix}"))
+                except OSError:
+                    pass  # the main file is what matters; the sibling stays where it is
+        self.moved_aside += moved
+        also = (" (with " + ", ".join(p.name for p in moved[1:]) + ")") if len(moved) > 1 else ""
+        self.warnings.append(
+            f"Your progress file {path} was damaged ({reason}). It was moved to {target}{also}, "
+            "not deleted, and a fresh progress file was started. Earlier answers are not shown; "
+            "an instructor may be able to recover them from the moved file.")
+
+    def _initialize(self, path: Path) -> None:
+        conn = self._connect(path, "rwc")
+        try:
+            conn.execute("PRAGMA journal_mode = DELETE").fetchone()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version == 0:  # new (another kernel may have initialised it meanwhile)
+                    conn.execute(_SCHEMA)
+                    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                # a real write: proves the file and its folder (for the journal) are writable
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        finally:
+            conn.close()
+
+    def _open_readonly(self, path: Path) -> None:
+        if not path.is_file():
+            raise ProgressError(f"There is no progress file at {path} (nothing has been saved there yet). "
+                                f"If your progress is elsewhere, set {ENV_VAR} to its path.")
+        try:
+            conn = self._connect(path, "ro")
+            try:
+                ok = conn.execute("PRAGMA quick_check").fetchone()
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                columns = {r[1] for r in conn.execute("PRAGMA table_info(attempts)")}
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:
+            raise ProgressError(f"The progress file {path} cannot be read: {exc}.") from exc
+        if not ok or ok[0] != "ok":
+            raise ProgressError(f"The progress file {path} is damaged (it fails SQLite's integrity check). "
+                                "Open any course notebook: the file will be moved aside and a fresh one started.")
+        if version == 0 and not columns:
+            self.path = path  # an empty file: no attempts yet
+            self._empty = True
+            return
+        if version > SCHEMA_VERSION:
+            raise ProgressError(f"The progress file {path} was written by a newer version of the course "
+                                f"(schema {version}); update the course to read it.")
+        if not _COLUMNS <= columns:
+            raise ProgressError(f"{path} is not a progress file of this course.")
+        self.path = path
+
+    # ------------------------------------------------------------------ operations
+    def _fail(self, exc: BaseException, what: str) -> ProgressError:
+        path = self.path
+        name = _code(exc)
+        if path is not None and not path.exists():
+            return ProgressError(
+                f"The progress file {path} no longer exists (it was deleted or moved while the course "
+                f"was open), so {what}. Restart the kernel to start a new progress file.")
+        if name == "SQLITE_FULL" or "disk is full" in str(exc) or getattr(exc, "errno", None) == 28:
+            return ProgressError(f"The disk holding {path} is full, so {what}. Free some space and try again.")
+        if name == "SQLITE_BUSY" or "locked" in str(exc):
+            return ProgressError(f"The progress file {path} stayed locked by another program for "
+                                 f"{BUSY_TIMEOUT_S:g} seconds, so {what}. Try again.")
+        if name in _CORRUPT_CODES:
+            return ProgressError(f"The progress file {path} has been damaged ({exc}), so {what}. Restart the "
+                                 "kernel: the damaged file will be moved aside and a fresh one started.")
+        if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")):
+            return ProgressError(f"The progress file {path} can no longer be written ({exc}), so {what}. "
+                                 f"Check the folder's permissions, or set {ENV_VAR} to another file.")
+        return ProgressError(f"The progress file {self.location} failed ({type(exc).__name__}: {exc}), so {what}.")
+
+    @contextmanager
+    def _conn(self, what: str):
+        """A connection for one operation (the shared one for an in-memory store)."""
+        with self._lock:
+            own = None
+            if self._memory is not None:
+                conn = self._memory
+            elif self._empty:
+                conn = own = sqlite3.connect(":memory:", isolation_level=None)
+                conn.execute(_SCHEMA)
+            else:
+                try:
+                    conn = own = self._connect(self.path, "ro" if self.readonly else "rw")
+                except sqlite3.Error as exc:
+                    raise self._fail(exc, what) from exc
+            try:
+                yield conn
+            except (sqlite3.Error, OSError) as exc:
+                raise self._fail(exc, what) from exc
+            finally:
+                if own is not None:
+                    own.close()
+
+    @contextmanager
+    def _transaction(self, what: str):
+        """``BEGIN IMMEDIATE`` … ``COMMIT`` (rolled back if anything fails)."""
+        if self.readonly:
+            raise ProgressError(f"The progress file {self.path} was opened read-only, so {what}.")
+        with self._conn(what) as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    try:
+                        conn.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass  # the original error is the one to report
+                raise
+
+    def record(self, notebook: str, question_id: str, answer, correct: bool, score: float,
+               misconceptions=()) -> Attempt:
+        """Save one checked answer in its own transaction; return it with its attempt number.
+
+        Raises :class:`ProgressError` (with a sentence for the student) when it cannot be saved.
+        """
+        if not isinstance(notebook, str) or not notebook or not isinstance(question_id, str) or not question_id:
+            raise ValueError("notebook and question_id must be non-empty strings")
+        score = float(score)
+        if math.isnan(score) or not 0.0 <= score <= 1.0:
+            raise ValueError(f"score must be between 0 and 1, not {score!r}")
+        tags = [str(t) for t in (misconceptions or [])]
+        try:
+            answer_json = json.dumps(answer, ensure_ascii=False)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"the answer cannot be saved as JSON: {exc}") from exc
+        with self._transaction("this answer was not saved") as conn:
+            number = conn.execute(
+                "SELECT COALESCE(MAX(attempt), 0) + 1 FROM attempts WHERE notebook = ? AND question_id = ?",
+                (notebook, question_id)).fetchone()[0]
+            stamp = now_iso()
+            conn.execute(
+                "INSERT INTO attempts (notebook, question_id, attempt, answer, correct, score, timestamp, "
+                "misconceptions) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (notebook, question_id, number, answer_json, int(bool(correct)), score, stamp,
+                 json.dumps(tags)))
+        return Attempt(notebook, question_id, json.loads(answer_json), bool(correct), score, number, stamp, tags)
+
+    def attempts(self, notebook: str | None = None, question_id: str | None = None) -> list[Attempt]:
+        """Saved attempts, oldest first, optionally of one notebook and/or question."""
+        sql = ("SELECT notebook, question_id, attempt, answer, correct, score, timestamp, misconceptions "
+               "FROM attempts WHERE (?1 IS NULL OR notebook = ?1) AND (?2 IS NULL OR question_id = ?2) "
+               "ORDER BY id")
+        with self._conn("the saved answers could not be read") as conn:
+            rows = conn.execute(sql, (notebook, question_id)).fetchall()
+        return [_row_to_attempt(r) for r in rows]
+
+    def summary(self) -> dict[str, NotebookSummary]:
+        """Per notebook: questions answered, latest right, attempts, last activity, misconceptions."""
+        return summarize(self.attempts())
+
+    def export(self, student: str | None, notebook: str | None = None, **extra) -> dict:
+        """The export document (see :func:`export_document`) of this store's attempts."""
+        return export_document(self.attempts(notebook=notebook), student, **extra)
+
+    def reset(self, notebook: str | None = None, backup: bool = True) -> ResetResult:
+        """Delete the attempts of one notebook (or all), after writing a JSON backup of them.
+
+        The backup (``progress-backup-<UTC time>.json`` next to the store file,
+        in the export format) is written inside the same transaction as the
+        delete: if it cannot be written, nothing is deleted.
+        """
+        what = "nothing was deleted"
+        with self._transaction(what) as conn:
+            rows = conn.execute(
+                "SELECT notebook, question_id, attempt, answer, correct, score, timestamp, misconceptions "
+                "FROM attempts WHERE (?1 IS NULL OR notebook = ?1) ORDER BY id", (notebook,)).fetchall()
+            if not rows:
+                return ResetResult(0, None)
+            path = None
+            if backup:
+                doc = export_document([_row_to_attempt(r) for r in rows], None,
+                                      backup_of=notebook or "all notebooks")
+                path = self._write_backup(doc)
+            conn.execute("DELETE FROM attempts WHERE (?1 IS NULL OR notebook = ?1)", (notebook,))
+        return ResetResult(len(rows), path)
+
+    def backup_dirs(self) -> list[Path]:
+        """Where backups go: next to the store file; else the user data folder, the current folder, tmp."""
+        import tempfile
+
+        dirs = [self.path.parent] if self.path is not None else []
+        if self.requested_path is not None:
+            dirs.append(self.requested_path.parent)
+        try:
+            import platformdirs
+
+            dirs.append(Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)))
+        except ImportError:
+            pass
+        dirs += [Path.cwd(), Path(tempfile.gettempdir())]
+        return list(dict.fromkeys(dirs))
+
+    def _write_backup(self, doc: dict) -> Path:
+        text = json.dumps(doc, ensure_ascii=False, indent=1)
+        problems = []
+        for folder in self.backup_dirs():
+            try:
+                return _write_new(folder, "progress-backup", ".json", text)
+            except OSError as exc:
+                problems.append(f"{folder}: {exc.strerror or exc}")
+        raise ProgressError("A backup of the answers could not be written anywhere ("
+                            + "; ".join(problems) + "), so nothing was deleted.")
+
+
+def _write_new(folder: Path, stem: str, ext: str, text: str) -> Path:
+    """Write text to a new file ``<stem>-<UTC time>[-n]<ext>`` in folder (never overwrites)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = _stamp()
+    for n in range(1, 1000):
+        path = folder / (f"{stem}-{stamp}{ext}" if n == 1 else f"{stem}-{stamp}-{n}{ext}")
+        try:
+            with open(path, "x", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            return path
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"too many backups in {folder} this second")
+
+
+# --------------------------------------------------------------------------- process-wide store
+
+_STORE: ProgressStore | None = None
+_STORE_PATH: Path | None = None
+_STORE_LOCK = threading.Lock()
+
+
+def get_store() -> ProgressStore:
+    """The process-wide store (re-opened if ``$ILIOPSOAS_PROGRESS`` now names another file)."""
+    global _STORE, _STORE_PATH
+    path = default_path()
+    with _STORE_LOCK:
+        if _STORE is None or _STORE_PATH != path:
+            _STORE = ProgressStore(path)
+            _STORE_PATH = path
+        return _STORE
+
+
+# --------------------------------------------------------------------------- exports
+
+def export_document(attempts, student: str | None, course: str | None = None,
+                    exported_at: str | None = None, **extra) -> dict:
+    """The export format: one JSON document to hand in (the store's path is not included)."""
+    doc = {"format": EXPORT_FORMAT, "format_version": EXPORT_VERSION,
+           "course": course if course is not None else course_title(),
+           "student": student, "exported_at": exported_at or now_iso()}
+    doc.update(extra)
+    doc["attempts"] = [a.to_dict() if isinstance(a, Attempt) else dict(a) for a in attempts]
+    return doc
+
+
+def export_json(doc: dict) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+
+
+def export_csv(doc: dict) -> str:
+    """The export as CSV: one row per attempt, each with the student and the format version."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for a in doc["attempts"]:
+        writer.writerow({
+            "format_version": doc["format_version"], "course": doc["course"], "student": doc["student"] or "",
+            "exported_at": doc["exported_at"], "notebook": a["notebook"], "question_id": a["question_id"],
+            "attempt": a["attempt"], "correct": 1 if a["correct"] else 0, "score": repr(float(a["score"])),
+            "timestamp": a["timestamp"], "answer": json.dumps(a["answer"], ensure_ascii=False),
+            "misconceptions": ";".join(a["misconceptions"])})
+    return buf.getvalue()
+
+
+def _check_attempt(a, where: str) -> dict:
+    """Validate one attempt mapping of an export; return it normalised."""
+    if not isinstance(a, dict):
+        raise ValueError(f"{where} is not a mapping")
+    missing = [k for k in ATTEMPT_FIELDS if k not in a]
+    if missing:
+        raise ValueError(f"{where} is missing {', '.join(repr(k) for k in missing)}")
+    for key in ("notebook", "question_id", "timestamp"):
+        if not isinstance(a[key], str) or not a[key]:
+            raise ValueError(f"{where}: {key!r} must be a non-empty text")
+    if not isinstance(a["correct"], bool):
+        raise ValueError(f"{where}: 'correct' must be true or false, not {a['correct']!r}")
+    if isinstance(a["score"], bool) or not isinstance(a["score"], (int, float)) or not 0 <= a["score"] <= 1:
+        raise ValueError(f"{where}: 'score' must be a number from 0 to 1, not {a['score']!r}")
+    if isinstance(a["attempt"], bool) or not isinstance(a["attempt"], int) or a["attempt"] < 1:
+        raise ValueError(f"{where}: 'attempt' must be a whole number from 1, not {a['attempt']!r}")
+    if not isinstance(a["misconceptions"], list) or not all(isinstance(t, str) for t in a["misconceptions"]):
+        raise ValueError(f"{where}: 'misconceptions' must be a list of tags")
+    return {k: (float(a[k]) if k == "score" else a[k]) for k in ATTEMPT_FIELDS}
+
+
+def _parse_json(text: str, path) -> Export:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ExportError(path, f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
+    if not isinstance(doc, dict) or doc.get("format") != EXPORT_FORMAT:
+        raise ExportError(path, "not an iliopsoas progress export (its \"format\" should be "
+                                f"{EXPORT_FORMAT!r}); make one with: python -m iliopsoas progress export")
+    version = doc.get("format_version")
+    if version != EXPORT_VERSION:
+        raise ExportError(path, f"format version {version!r} is not supported (this course reads version "
+                                f"{EXPORT_VERSION})")
+    missing = [k for k in ("student", "exported_at", "attempts") if k not in doc]
+    if missing:
+        raise ExportError(path, f"missing field{'s' if len(missing) > 1 else ''} "
+                                f"{', '.join(repr(k) for k in missing)}")
+    if not isinstance(doc["attempts"], list):
+        raise ExportError(path, "'attempts' must be a list")
+    try:
+        attempts = [_check_attempt(a, f"attempt #{i}") for i, a in enumerate(doc["attempts"], start=1)]
+    except ValueError as exc:
+        raise ExportError(path, str(exc)) from exc
+    student = doc["student"]
+    if student is not None and not isinstance(student, str):
+        raise ExportError(path, "'student' must be a text")
+    return Export(str(path), version, str(doc.get("course") or ""), student, str(doc["exported_at"]), attempts)
+
+
+def _parse_csv(text: str, path) -> Export:
+    reader = csv.DictReader(io.StringIO(text))
+    header = reader.fieldnames or []
+    missing = [c for c in CSV_FIELDS if c not in header]
+    if missing:
+        raise ExportError(path, "not an iliopsoas progress export: the CSV header lacks "
+                                f"{', '.join(missing)}")
+    attempts, students, versions, courses, times = [], set(), set(), set(), set()
+    for line, row in enumerate(reader, start=2):
+        where = f"line {line}"
+        try:
+            versions.add(int(row["format_version"]))
+            students.add(row["student"])
+            courses.add(row["course"])
+            times.add(row["exported_at"])
+            if row["correct"] not in ("0", "1"):
+                raise ValueError(f"'correct' must be 0 or 1, not {row['correct']!r}")
+            tags = [t for t in (row["misconceptions"] or "").split(";") if t]
+            attempt = {"notebook": row["notebook"], "question_id": row["question_id"],
+                       "answer": json.loads(row["answer"]), "correct": row["correct"] == "1",
+                       "score": float(row["score"]), "attempt": int(row["attempt"]),
+                       "timestamp": row["timestamp"], "misconceptions": tags}
+            attempts.append(_check_attempt(attempt, where))
+        except (ValueError, TypeError) as exc:  # JSONDecodeError is a ValueError
+            msg = str(exc) if str(exc).startswith(where) else f"{where}: {exc}"
+            raise ExportError(path, msg) from exc
+    if versions - {EXPORT_VERSION}:
+        raise ExportError(path, f"format version {sorted(versions - {EXPORT_VERSION})[0]} is not supported "
+                                f"(this course reads version {EXPORT_VERSION})")
+    if len(students) > 1:
+        raise ExportError(path, f"holds several students ({', '.join(sorted(students))}); "
+                                "hand in one export per student")
+    student = next(iter(students)) if students else None
+    return Export(str(path), EXPORT_VERSION, next(iter(courses), ""), student or None,
+                  max(times) if times else "", attempts)
+
+
+def read_export(path) -> Export:
+    """Read and check an export (JSON or CSV, told apart by content); raises ExportError."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ExportError(path, f"cannot be read ({exc.strerror or exc})") from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ExportError(path, "is not a text file (not UTF-8)") from exc
+    stripped = text.lstrip()
+    if not stripped:
+        raise ExportError(path, "is empty")
+    if stripped[0] in "{[" or path.suffix.lower() == ".json":
+        return _parse_json(text, path)
+    return _parse_csv(text, path)
