@@ -266,7 +266,9 @@ def test_stored_outputs_are_fresh_and_clean(path):
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
-        assert cell.get("outputs"), f"cell {cell.source!r} has no stored output: run tools/execute_notebooks.py"
+        imports_only = all(isinstance(node, (ast.Import, ast.ImportFrom)) for node in ast.parse(cell.source).body)
+        if not imports_only:  # an import shows nothing; every other cell shows something
+            assert cell.get("outputs"), f"cell {cell.source!r} has no stored output: run tools/execute_notebooks.py"
         for out in cell.outputs:
             assert out.output_type != "error", out
             assert not (out.output_type == "stream" and out.name == "stderr"), out.text
