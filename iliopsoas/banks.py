@@ -421,8 +421,8 @@ def course_id_errors(loaded: list[_Loaded]) -> list[BankError]:
 # --------------------------------------------------------------------------- shared files
 
 def load_references(root: Path) -> tuple[dict, list[BankError]]:
-    """``assets/references.yml``: key -> {short, citation, doi|url}."""
-    return _load_mapping(root / "assets" / "references.yml", root, ("short", "citation"))
+    """``assets/references.yml``: key -> {short, citation, about, doi|url}."""
+    return _load_mapping(root / "assets" / "references.yml", root, ("short", "citation", "about"))
 
 
 def load_misconceptions(root: Path) -> tuple[dict, list[BankError]]:

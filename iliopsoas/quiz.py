@@ -102,7 +102,7 @@ def source_links(keys: list[str], references: dict) -> str:
             url = url[len("notebooks/"):]
         if url:
             parts.append(f'<a href="{escape(url)}" target="_blank" rel="noopener" '
-                         f'title="{escape(ref.get("citation", ""))}">{short}</a>')
+                         f'title="{escape(" ".join(filter(None, [ref.get("citation"), ref.get("about")])))}">{short}</a>')
         else:
             parts.append(short)
     return '<p class="iliopsoas-sources">Sources: ' + "; ".join(parts) + "</p>"

@@ -114,7 +114,8 @@ def references_markdown(slug: str, nb, refs: dict) -> str:
         entry = refs[key]
         link = link_of(entry)
         label = f"doi:{entry['doi']}" if entry.get("doi") else link
-        lines.append(f"- **{entry['short']}**. {entry['citation']} [{label}]({link})")
+        about = f" *{entry['about'].strip()}*" if entry.get("about") else ""
+        lines.append(f"- **{entry['short']}**. {entry['citation']}{about} [{label}]({link})")
     if not keys:
         lines.append("This lesson cites no outside sources.")
     return "\n".join(lines)
