@@ -94,7 +94,7 @@ def setup() -> None:
 
 def lab(extra: list[str]) -> int:
     setup()
-    cmd = [BIN / "jupyter", "lab", "notebooks/00-start-here.ipynb"]
+    cmd = [BIN / "jupyter", "lab", f"--ServerApp.root_dir={ROOT}", "notebooks/00-start-here.ipynb"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     return subprocess.call([str(c) for c in cmd + extra], cwd=ROOT)

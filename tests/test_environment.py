@@ -131,3 +131,44 @@ def test_course_script_without_a_command_prints_usage_and_fails():
 def test_course_script_knows_each_readme_command(name):
     source = (ROOT / "course.py").read_text()
     assert f'"{name}": {name}' in source
+
+
+def test_course_lab_command_serves_the_whole_course_with_the_start_notebook(tmp_path):
+    """The README's first command starts JupyterLab on the course folder (not notebooks/),
+    so the lessons' links to ../docs/glossary.md work, and it names the start notebook."""
+    import json
+    import os
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path / "rt"), JUPYTER_DATA_DIR=str(tmp_path / "data"))
+    proc = subprocess.Popen([sys.executable, str(ROOT / "course.py"), "lab", "--no-browser", f"--port={port}",
+                             "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=t"],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline, last = time.time() + 120, None
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"{base}/api/contents/docs/glossary.md?token=t", timeout=5) as r:
+                    glossary = json.load(r)
+                break
+            except OSError as exc:
+                last = exc
+                time.sleep(0.5)
+        else:
+            pytest.fail(f"JupyterLab did not answer: {last}")
+        assert glossary["name"] == "glossary.md"
+        with urllib.request.urlopen(f"{base}/api/contents/notebooks?token=t", timeout=5) as r:
+            names = {c["name"] for c in json.load(r)["content"]}
+        assert "00-start-here.ipynb" in names
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        out = proc.communicate(timeout=30)[0].decode(errors="replace")
+    assert "Serving notebooks from local directory: " + str(ROOT) in out
