@@ -102,10 +102,12 @@ def course_map() -> _HTML:
         else:
             title += " <em>(coming soon)</em>"
         rows.append(
-            f"<tr><td>{les.number}</td><td>{title}</td><td>{les.minutes} min</td>"
+            f"<tr><td>{les.number}</td><td>{title}</td><td>{les.minutes}&nbsp;min</td>"
             f"<td>{html.escape(les.summary)}</td></tr>"
         )
-    table = (
+    from .display import plain_table_cells
+
+    table = plain_table_cells(
         '<table class="iliopsoas-course-map"><thead><tr><th>#</th><th>Lesson</th>'
         "<th>Time</th><th>What you learn</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
     )

@@ -23,6 +23,7 @@ import html
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from .display import plain_table_cells
 from .banks import load_course_partial
 from .course import load_lessons
 from .paths import notebooks_dir
@@ -130,9 +131,10 @@ def table_html(rows: list[LessonRow]) -> str:
             f'<td class="iliopsoas-progress-misconceptions" data-count="{len(r.misconceptions)}">{mis}</td></tr>')
     if not rows:
         body.append('<tr><td colspan="5">No lesson has questions yet.</td></tr>')
-    return ('<table class="iliopsoas-progress-table" style="border-collapse:collapse;text-align:left">'
-            "<caption style=\"text-align:left\"><strong>Where you left off</strong></caption>"
-            + head + "<tbody>" + "".join(body) + "</tbody></table>")
+    return plain_table_cells(
+        '<table class="iliopsoas-progress-table" style="border-collapse:collapse;text-align:left">'
+        "<caption style=\"text-align:left\"><strong>Where you left off</strong></caption>"
+        + head + "<tbody>" + "".join(body) + "</tbody></table>")
 
 
 def warnings_html(warnings: list[str]) -> str:

@@ -58,3 +58,26 @@ def static_figure_html(png: bytes, alt: str, caption: str = "", readout: str = "
         parts.append(f"<figcaption>{_html.escape(caption)}</figcaption>")
     parts.append("<p><em>Static picture: run the notebook to move the controls.</em></p></figure>")
     return "".join(parts)
+
+
+CELL_STYLE = "text-align:left;vertical-align:top;padding:0.3em 0.8em"
+
+
+def plain_table_cells(table_html: str) -> str:
+    """Give every ``<th>``/``<td>`` a left-aligned, padded style.
+
+    JupyterLab right-aligns table cells in rendered HTML output; course tables
+    read as text, so each cell carries its own style (a table-level style is
+    not enough, and outputs cannot ship a stylesheet reliably).
+    """
+    import re
+
+    def fix(match):
+        tag, attrs = match.group(1), match.group(2) or ""
+        if "style=" in attrs:
+            attrs = re.sub(r'style="', f'style="{CELL_STYLE};', attrs, count=1)
+        else:
+            attrs += f' style="{CELL_STYLE}"'
+        return f"<{tag}{attrs}>"
+
+    return re.sub(r"<(td|th)(\s[^>]*)?>", fix, table_html)

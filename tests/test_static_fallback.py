@@ -2,6 +2,7 @@
 nbviewer and nbconvert show it) appears as static questions, not "VBox(...)"."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -36,3 +37,15 @@ def test_executed_quiz_converts_to_static_html(tmp_path, monkeypatch):
     assert "Show answer" in html
     assert "VBox(" not in html
     assert "Traceback" not in html
+
+
+def test_course_tables_are_left_aligned_in_jupyterlab():
+    """JupyterLab right-aligns table cells in HTML output; course tables style every cell."""
+    from iliopsoas import course_map
+    from iliopsoas.dashboard import show_progress
+    from iliopsoas.progress import ProgressStore
+
+    for html in (course_map()._repr_html_(), show_progress(store=ProgressStore(None))._repr_mimebundle_()["text/html"]):
+        cells = re.findall(r"<t[dh][\s>][^>]*>?", html)
+        assert cells
+        assert all("text-align:left" in c for c in cells), [c for c in cells if "text-align:left" not in c][:3]
