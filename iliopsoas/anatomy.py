@@ -38,6 +38,7 @@ from matplotlib.text import Text
 
 from . import style
 from .diagram import Diagram, encode_png
+from .paths import assets_dir
 from .style import OKABE_ITO as OI
 
 LANDMARKS_FILE = "anatomy-landmarks.yml"
@@ -55,16 +56,8 @@ HIGHLIGHT_LW = 3.0
 
 # ---------------------------------------------------------------------- data
 def _data_path() -> Path:
-    """The landmark file of the course (falls back to the one next to the package)."""
-    try:
-        from .paths import assets_dir
-
-        path = assets_dir() / LANDMARKS_FILE
-        if path.is_file():
-            return path
-    except FileNotFoundError:
-        pass
-    return Path(__file__).resolve().parent.parent / "assets" / LANDMARKS_FILE
+    """The data file in the course's assets folder (see paths.course_root)."""
+    return assets_dir() / LANDMARKS_FILE
 
 
 @functools.lru_cache(maxsize=4)

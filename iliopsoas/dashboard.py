@@ -23,7 +23,7 @@ import html
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .display import plain_table_cells
+from .display import StaticFallback, plain_table_cells
 from .banks import load_course_partial
 from .course import load_lessons
 from .paths import notebooks_dir
@@ -145,7 +145,7 @@ def warnings_html(warnings: list[str]) -> str:
             f'style="border:2px solid #D55E00;padding:0.25em 0.5em;background:#fff;color:#1A1A1A">{items}</div>')
 
 
-class ProgressDashboard:
+class ProgressDashboard(StaticFallback):
     """The live dashboard (``.widget``) plus its static HTML and plain-text versions."""
 
     def __init__(self, store=None):
@@ -309,17 +309,6 @@ class ProgressDashboard:
         return (f"Progress: {answered} of {total} questions answered, {right} right, in "
                 f"{n} lesson{'s' if n != 1 else ''}. Run the notebook in Jupyter to see the table.")
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        data = self.widget._repr_mimebundle_(include=include, exclude=exclude)
-        if isinstance(data, tuple):
-            data = data[0]
-        data = dict(data or {})
-        data["text/html"] = self.static_html()
-        data["text/plain"] = self.text()
-        return data
-
-    def __repr__(self) -> str:
-        return self.text()
 
 
 def _refresh_quizzes() -> None:

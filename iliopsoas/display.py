@@ -10,6 +10,31 @@ import base64
 import html as _html
 
 
+class StaticFallback:
+    """Mixin: a ``widget`` shown live, plus ``static_html()`` and ``text()`` for
+    every front end without the widget manager (never ``VBox(...)``)."""
+
+    widget = None
+
+    def static_html(self) -> str:
+        raise NotImplementedError
+
+    def text(self) -> str:
+        raise NotImplementedError
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        data = self.widget._repr_mimebundle_(include=include, exclude=exclude)
+        if isinstance(data, tuple):  # (data, metadata)
+            data = data[0]
+        data = dict(data or {})
+        data["text/html"] = self.static_html()
+        data["text/plain"] = self.text()
+        return data
+
+    def __repr__(self) -> str:
+        return self.text()
+
+
 class WidgetDisplay:
     """A live ipywidget plus its static HTML and plain-text versions.
 

@@ -26,6 +26,7 @@ from matplotlib.path import Path as MplPath
 
 from . import style
 from .diagram import Diagram, encode_png
+from .paths import assets_dir
 from .style import OKABE_ITO as OI
 
 REGIONS_FILE = "pain-regions.yml"
@@ -48,15 +49,8 @@ REMINDER = ("Where pain is felt does not tell you its cause: many other problems
 
 
 def _data_path() -> Path:
-    try:
-        from .paths import assets_dir
-
-        path = assets_dir() / REGIONS_FILE
-        if path.is_file():
-            return path
-    except FileNotFoundError:
-        pass
-    return Path(__file__).resolve().parent.parent / "assets" / REGIONS_FILE
+    """The data file in the course's assets folder (see paths.course_root)."""
+    return assets_dir() / REGIONS_FILE
 
 
 @functools.lru_cache(maxsize=4)

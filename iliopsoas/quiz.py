@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 
 from . import grading
 from .banks import BankValidationError, load_bank, load_course_partial
+from .display import StaticFallback
 from .markdown import escape, plain_text, render_inline, render_markdown
 
 VERDICTS = {
@@ -395,7 +396,7 @@ class QuestionView:
 
 # --------------------------------------------------------------------------- the quiz
 
-class Quiz:
+class Quiz(StaticFallback):
     """Some questions of one notebook's bank, as widgets plus a static version."""
 
     def __init__(self, bank, questions: list[dict], references: dict, shuffle=True, seed=None, store=None):
@@ -469,17 +470,6 @@ class Quiz:
         return (f"Quiz: {self.bank.title} ({n} question{'s' if n != 1 else ''}). "
                 "Run the notebook in Jupyter to answer.")
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        data = self.widget._repr_mimebundle_(include=include, exclude=exclude)
-        if isinstance(data, tuple):
-            data = data[0]
-        data = dict(data or {})
-        data["text/html"] = self.static_html()
-        data["text/plain"] = self.text()
-        return data
-
-    def __repr__(self) -> str:
-        return self.text()
 
 
 class QuizError:
