@@ -38,7 +38,7 @@ from matplotlib.text import Text
 
 from . import style
 from .diagram import Diagram, encode_png
-from .paths import assets_dir
+from .paths import asset_file
 from .style import OKABE_ITO as OI
 
 LANDMARKS_FILE = "anatomy-landmarks.yml"
@@ -57,7 +57,7 @@ HIGHLIGHT_LW = 3.0
 # ---------------------------------------------------------------------- data
 def _data_path() -> Path:
     """The data file in the course's assets folder (see paths.course_root)."""
-    return assets_dir() / LANDMARKS_FILE
+    return asset_file(LANDMARKS_FILE)
 
 
 @functools.lru_cache(maxsize=4)

@@ -23,13 +23,15 @@ import html
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .display import StaticFallback, plain_table_cells
+from .display import StaticFallback, course_css, plain_table_cells
 from .banks import load_course_partial
 from .course import load_lessons
 from .paths import notebooks_dir
 from .progress import ProgressError, ProgressStore, get_store, summarize
 
 EVERYTHING_LABEL = "all lessons"
+# The "Everything" choice has a real value: a Dropdown whose value is None shows a blank box.
+EVERYTHING = ""
 
 
 @dataclass
@@ -211,15 +213,14 @@ class ProgressDashboard(StaticFallback):
             self.error = ""
         except ProgressError as exc:
             self.error = str(exc)
-        self.notice.value = warnings_html(self.warnings + ([self.error] if self.error else []))
+        self.notice.value = course_css() + warnings_html(self.warnings + ([self.error] if self.error else []))
         self.table.value = table_html(self.rows)
         self.where.value = f"<p><small>{html.escape(self.location_text())}</small></p>"
         if self._pending is None:
             chosen = self.scope.value
-            options = [("Everything", None)] + [(r.label, r.slug) for r in self.rows]
+            options = [("Everything", EVERYTHING)] + [(r.label, r.slug) for r in self.rows]
             self.scope.options = options
-            if chosen in {value for _, value in options}:
-                self.scope.value = chosen
+            self.scope.value = chosen if chosen in {value for _, value in options} else EVERYTHING
         return self.rows
 
     def location_text(self) -> str:
@@ -229,14 +230,14 @@ class ProgressDashboard(StaticFallback):
         return f"Your answers are saved in {path}."
 
     def scope_name(self, scope) -> str:
-        if scope is None:
+        if not scope:
             return EVERYTHING_LABEL
         return next((r.label for r in self.rows if r.slug == scope), scope)
 
     # ------------------------------------------------------------------ reset in two steps
     def ask_reset(self) -> int:
         """Step 1: say what would be deleted and show the confirmation; returns how many answers."""
-        scope = self.scope.value
+        scope = self.scope.value or None  # EVERYTHING ("") means every lesson
         name = self.scope_name(scope)
         try:
             count = len(self.store.attempts(notebook=scope))

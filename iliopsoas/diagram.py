@@ -34,10 +34,12 @@ import copy
 import html
 import io
 
-from .display import WidgetDisplay, static_figure_html
+from .display import WidgetDisplay, course_css, static_figure_html
 from .style import figure_to_png, new_figure
 
 SLIDER_TYPES = ("IntSlider", "FloatSlider", "SelectionSlider")
+# Widget HTML inherits a fixed 28 px line height in JupyterLab; prose needs its own.
+TEXT_STYLE = "line-height:1.45;margin:0.3em 0"
 
 
 def encode_png(canvas) -> bytes:
@@ -133,7 +135,6 @@ class Diagram:
         self.updates += 1
         if self._widget is not None:
             self._image.value = self.png
-            self._image.tooltip = self.alt(state)
             self._readout.value = self._readout_html(state)
         return self.png
 
@@ -177,7 +178,8 @@ class Diagram:
         return figure_to_png(clone.figure)
 
     def _readout_html(self, state: dict) -> str:
-        return f'<p aria-live="polite">{html.escape(self.readout(state))}</p>'
+        return (f'<p aria-live="polite" style="{TEXT_STYLE}">'
+                f"{html.escape(self.readout(state))}</p>")
 
     @property
     def widget(self):
@@ -190,8 +192,10 @@ class Diagram:
         import ipywidgets as w
 
         state = self.state()
-        self._image = w.Image(value=self.png, format="png", tooltip=self.alt(state),
-                              layout={"max_width": "100%", "height": "auto"})
+        # No tooltip on the Image: ipywidgets 8's ImageView fails to render with one
+        # in JupyterLab ("Cannot read properties of undefined"); the readout below
+        # is the picture's text alternative instead.
+        self._image = w.Image(value=self.png, format="png", layout={"max_width": "100%", "height": "auto"})
         self._image.add_class("iliopsoas-diagram-image")
         self._readout = w.HTML(self._readout_html(state))
         self._readout.add_class("iliopsoas-readout")
@@ -200,13 +204,12 @@ class Diagram:
             if type(control).__name__ in SLIDER_TYPES:
                 control.add_class("iliopsoas-slider")
             control.observe(self.redraw, "value")
-        parts = []
-        if self.title:
-            parts.append(w.HTML(f"<h4 style='margin:0.2em 0'>{html.escape(self.title)}</h4>"))
+        title = f"<h4 style='margin:0.2em 0'>{html.escape(self.title)}</h4>" if self.title else ""
+        parts = [w.HTML(course_css() + title)]
         parts += [w.HBox(list(self.controls.values()), layout={"flex_flow": "row wrap"}),
                   self._image, self._readout]
         if self.caption:
-            parts.append(w.HTML(f'<p style="font-size:90%"><em>{html.escape(self.caption)}</em></p>'))
+            parts.append(w.HTML(f'<p style="font-size:90%;{TEXT_STYLE}"><em>{html.escape(self.caption)}</em></p>'))
         box = w.VBox(parts, layout={"border": "1px solid #C8C8C8", "padding": "0.5em", "margin": "0.5em 0"})
         box.add_class("iliopsoas-diagram")
         box.add_class(f"iliopsoas-diagram-{self.name}")

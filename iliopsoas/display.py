@@ -106,3 +106,26 @@ def plain_table_cells(table_html: str) -> str:
         return f"<{tag}{attrs}>"
 
     return re.sub(r"<(td|th)(\s[^>]*)?>", fix, table_html)
+
+
+# JupyterLab's widget styles give radio and checkbox labels a fixed one-line
+# height (a long answer then spills over the next one and hides its button)
+# and widget HTML a 28 px line height.  These rules, scoped to the course's own
+# classes, let labels wrap and prose read normally.  Shipped inside the first
+# HTML widget of each quiz, diagram and dashboard (a <style> element applies to
+# the page), so no extension or custom.css is needed.
+COURSE_CSS = """
+.iliopsoas-question .widget-radio-box, .iliopsoas-question .widget-checkbox { height: auto; }
+.iliopsoas-question .widget-radio-box label, .iliopsoas-question .widget-checkbox label {
+  display: flex; align-items: flex-start; height: auto; min-height: 24px;
+  line-height: 1.4; white-space: normal; overflow: visible; margin: 0.2em 0; }
+.iliopsoas-question .widget-radio-box input, .iliopsoas-question .widget-checkbox input {
+  flex: none; float: none; height: 1em; margin: 0.2em 0.5em 0 1px; }
+.iliopsoas-quiz .widget-html-content, .iliopsoas-quiz .widget-htmlmath-content,
+.iliopsoas-diagram .widget-html-content, .iliopsoas-progress .widget-html-content { line-height: 1.45; }
+""".strip()
+
+
+def course_css() -> str:
+    """The course's widget CSS as a ``<style>`` element (see COURSE_CSS)."""
+    return f'<style class="iliopsoas-css">{COURSE_CSS}</style>'

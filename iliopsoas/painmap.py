@@ -26,7 +26,7 @@ from matplotlib.path import Path as MplPath
 
 from . import style
 from .diagram import Diagram, encode_png
-from .paths import assets_dir
+from .paths import asset_file
 from .style import OKABE_ITO as OI
 
 REGIONS_FILE = "pain-regions.yml"
@@ -50,7 +50,7 @@ REMINDER = ("Where pain is felt does not tell you its cause: many other problems
 
 def _data_path() -> Path:
     """The data file in the course's assets folder (see paths.course_root)."""
-    return assets_dir() / REGIONS_FILE
+    return asset_file(REGIONS_FILE)
 
 
 @functools.lru_cache(maxsize=4)

@@ -48,3 +48,15 @@ def quizzes_dir() -> Path:
 
 def notebooks_dir() -> Path:
     return course_root() / "notebooks"
+
+
+def asset_file(name: str) -> Path:
+    """A data file of ``assets/``: the course copy's own if it has one, else the one
+    shipped next to the package (a course copy may carry only some of the data)."""
+    try:
+        path = assets_dir() / name
+        if path.is_file():
+            return path
+    except FileNotFoundError:
+        pass
+    return Path(__file__).resolve().parent.parent / "assets" / name

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 
 from . import grading
 from .banks import BankValidationError, load_bank, load_course_partial
-from .display import StaticFallback
+from .display import StaticFallback, course_css
 from .markdown import escape, plain_text, render_inline, render_markdown
 
 VERDICTS = {
@@ -213,7 +213,8 @@ class QuestionView:
 
     def _dropdown(self, description: str, options: list[str]):
         w = self.w
-        dd = w.Dropdown(options=[("Choose…", None)] + [(plain_text(o), o) for o in options], value=None,
+        # "Choose…" has the value "" (not None: a Dropdown whose value is None shows a blank box)
+        dd = w.Dropdown(options=[("Choose…", "")] + [(plain_text(o), o) for o in options], value="",
                         description=description, style={"description_width": "initial"},
                         layout={"width": "auto", "max_width": "100%"})
         dd.observe(self._changed, "value")
@@ -287,11 +288,10 @@ class QuestionView:
         if kind == "numeric":
             return self.inputs[0].value
         if kind == "matching":
-            return {p["left"]: dd.value for p, dd in zip(self.question["pairs"], self.inputs)
-                    if dd.value is not None}
+            return {p["left"]: dd.value for p, dd in zip(self.question["pairs"], self.inputs) if dd.value}
         if kind == "ordering":
             return [dd.value for dd in self.inputs]
-        return {str(i): dd.value for i, dd in enumerate(self.inputs, start=1) if dd.value is not None}
+        return {str(i): dd.value for i, dd in enumerate(self.inputs, start=1) if dd.value}
 
     # -- events
     def _changed(self, change=None):
@@ -410,7 +410,7 @@ class Quiz(StaticFallback):
         self._store = store
         self._store_note = " ".join(getattr(store, "warnings", None) or []) if store is not None else ""
         self.views = {q["id"]: QuestionView(self, q, n) for n, q in enumerate(questions, start=1)}
-        title = w.HTMLMath(f"<h3>{render_inline(bank.title)}</h3>")
+        title = w.HTMLMath(course_css() + f"<h3>{render_inline(bank.title)}</h3>")
         self.score = w.HTML("")
         self.score.add_class("iliopsoas-score")
         self.widget = w.VBox([title] + [v.box for v in self.views.values()] + [self.score])

@@ -48,7 +48,7 @@ def test_slider_change_redraws_picture_and_readout():
     d.controls["k"].value = 5          # what a student's slider move does
     assert d._image.value != before
     assert "k is 5." in d._readout.value
-    assert d._image.tooltip == "A sine wave with k = 5."
+    assert not d._image.tooltip, "a tooltip stops ImageView rendering in JupyterLab (ipywidgets 8)"
     assert d.updates == 1
     assert "iliopsoas-diagram" in widget._dom_classes
     assert "iliopsoas-slider" in d.controls["k"]._dom_classes
