@@ -59,6 +59,8 @@ README = ROOT / "README.md"
 BEGIN, END = "<!--BENCHMARK-->", "<!--/BENCHMARK-->"
 MEMORY_TARGET_MB = 250
 RESPONSE_TARGET_MS = 100
+UPDATE_TARGET_MS = 30      # the diagrams issue: median update ≤ 30 ms
+NAIVE_RATIO_TARGET = 3     # ... and at least 3× faster than rebuilding the figure
 FLOOR_IMPORTS = "import ipywidgets, matplotlib, matplotlib.figure, numpy, yaml, iliopsoas"
 MAXRSS_CELL = ("import resource, sys\n"
                "_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
@@ -149,10 +151,11 @@ for cls in classes:
         steps = steps_of(d, STEPS)
         d.set(**steps[0])                         # start the path from its first state
         update, naive = [], []
+        control = entry["control"]
         for state in steps[1:] + steps[:1]:
             before = d.updates
             t = time.perf_counter()
-            d.set(**state)
+            d.set(**{control: state[control]})    # a slider step moves the slider only
             elapsed = time.perf_counter() - t
             if d.updates > before:
                 update.append(elapsed)
@@ -379,12 +382,13 @@ def build_table(results: dict) -> str:
     for d in results.get("diagrams", []):
         label = f"Diagram `{d['name']}`" + (f" ({d['class']})" if d.get("class") else "")
         if d.get("error"):
-            rows.append((f"{label}: update", f"failed: {d['error']}", "", "", f"≤ {RESPONSE_TARGET_MS} ms", "✗"))
+            rows.append((f"{label}: update", f"failed: {d['error']}", "", "", f"≤ {UPDATE_TARGET_MS} ms", "✗"))
             continue
         control = f" of `{d['control']}`" if d.get("control") else ""
+        met = d["update_ms"] <= UPDATE_TARGET_MS and d["naive_ms"] >= NAIVE_RATIO_TARGET * d["update_ms"]
         rows.append((f"{label}: update, median of {d['steps']} steps{control}", fmt_ms(d["update_ms"]),
                      f"naive rebuild {fmt_ms(d['naive_ms'])}", ratio(d["naive_ms"], d["update_ms"], "× faster"),
-                     f"≤ {RESPONSE_TARGET_MS} ms", mark(d["update_ms"] <= RESPONSE_TARGET_MS)))
+                     f"≤ {UPDATE_TARGET_MS} ms and ≥ {NAIVE_RATIO_TARGET}× faster", mark(met)))
     check = results.get("check")
     if check:
         if check.get("error"):
@@ -417,7 +421,9 @@ def readme_block(results: dict) -> str:
             "*Floor*: fresh kernels that only import the course's libraries (ipywidgets, matplotlib, numpy, yaml, "
             "iliopsoas), measured in the same run. *Naive rebuild*: drawing the whole figure again for each step, "
             f"as a plain `interact` callback would. Targets: kernel memory under {MEMORY_TARGET_MB} MB; "
-            f"{RESPONSE_TARGET_MS} ms for a response to feel immediate (Nielsen 1993). "
+            f"a diagram update of at most {UPDATE_TARGET_MS} ms and at least {NAIVE_RATIO_TARGET}× faster than the "
+            f"naive rebuild; {RESPONSE_TARGET_MS} ms from Check to feedback, the limit for a response to feel "
+            "immediate (Nielsen 1993). "
             "How each number is measured: `benchmarks/run.py`.")
 
 

@@ -120,7 +120,7 @@ COURSE_CSS = """
   display: flex; align-items: flex-start; height: auto; min-height: 24px;
   line-height: 1.4; white-space: normal; overflow: visible; margin: 0.2em 0; }
 .iliopsoas-question .widget-radio-box input, .iliopsoas-question .widget-checkbox input {
-  flex: none; float: none; height: 1em; margin: 0.2em 0.5em 0 1px; }
+  order: -1; flex: none; float: none; height: 1em; margin: 0.2em 0.5em 0 1px; }
 .iliopsoas-quiz .widget-html-content, .iliopsoas-quiz .widget-htmlmath-content,
 .iliopsoas-diagram .widget-html-content, .iliopsoas-progress .widget-html-content { line-height: 1.45; }
 """.strip()
