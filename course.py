@@ -97,7 +97,13 @@ def lab(extra: list[str]) -> int:
     cmd = [BIN / "jupyter", "lab", f"--ServerApp.root_dir={ROOT}", "notebooks/00-start-here.ipynb"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
-    return subprocess.call([str(c) for c in cmd + extra], cwd=ROOT)
+    return subprocess.call([str(c) for c in cmd + extra], cwd=ROOT, env=lab_env())
+
+
+def lab_env() -> dict:
+    """JupyterLab's environment: a terminal opened inside it finds the course's python
+    first, so `python -m iliopsoas ...` from the README works there as written."""
+    return dict(os.environ, VIRTUAL_ENV=str(VENV), PATH=str(BIN) + os.pathsep + os.environ.get("PATH", ""))
 
 
 def find_chromium() -> str | None:

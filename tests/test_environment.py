@@ -172,3 +172,16 @@ def test_course_lab_command_serves_the_whole_course_with_the_start_notebook(tmp_
         os.killpg(proc.pid, signal.SIGTERM)
         out = proc.communicate(timeout=30)[0].decode(errors="replace")
     assert "Serving notebooks from local directory: " + str(ROOT) in out
+
+
+def test_a_terminal_inside_jupyterlab_finds_the_course_python():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("course_script", ROOT / "course.py")
+    course_script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(course_script)
+    env = course_script.lab_env()
+    found = shutil.which("python", path=env["PATH"])
+    assert found and Path(found).parent == course_script.BIN
+    out = subprocess.run([found, "-m", "iliopsoas", "progress", "where"], capture_output=True, text=True, env=env)
+    assert out.returncode == 0 and out.stdout.strip(), out.stderr
