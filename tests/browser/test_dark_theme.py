@@ -1,0 +1,91 @@
+"""The course reads well in JupyterLab's dark theme, in a real browser.
+
+A second JupyterLab server with the theme set to "JupyterLab Dark" runs a
+lesson and the start notebook.  For the course's own text (quiz prompts,
+choices, feedback, score lines, diagram readouts and captions, the progress
+table) the test measures the WCAG contrast between the text colour and the
+background it is drawn on, and requires at least 4.5:1 (WCAG AA for body
+text).  Figures are PNGs with an opaque white background, so they read the
+same in both themes; the test checks that they are there and not blank.
+Screenshots: test-artifacts/screenshots/<slug>-dark.png.
+"""
+from __future__ import annotations
+
+import pytest
+
+from browser_helpers import SCREENSHOTS
+from labdriver import LAB_SETTINGS, LabError, LabServer, NotebookPage
+
+DARK = {**LAB_SETTINGS, "@jupyterlab/apputils-extension/themes": {"theme": "JupyterLab Dark"}}
+
+# Text elements of the course's widgets, and the minimum number of each a notebook must show.
+TEXT_SELECTORS = {
+    "00-start-here": [".iliopsoas-progress td", ".iliopsoas-progress th", ".iliopsoas-prompt p",
+                      ".iliopsoas-question label", ".iliopsoas-score", ".iliopsoas-feedback"],
+    "01-anatomy": [".iliopsoas-prompt p", ".iliopsoas-question label", ".iliopsoas-score",
+                   ".iliopsoas-readout p", ".iliopsoas-diagram p em", ".iliopsoas-feedback"],
+}
+
+CONTRAST_JS = """(els) => {
+  function rgba(s) {
+    const m = s.match(/rgba?\\(([^)]+)\\)/); if (!m) return [0, 0, 0, 0];
+    const p = m[1].split(',').map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  }
+  function lum(c) {
+    const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+  }
+  function background(el) {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgba(getComputedStyle(e).backgroundColor);
+      if (c[3] >= 0.5) return c;
+    }
+    return rgba(getComputedStyle(document.body).backgroundColor);
+  }
+  return els.filter(e => e.offsetParent !== null && e.innerText.trim()).map(e => {
+    const fg = rgba(getComputedStyle(e).color), bg = background(e);
+    const a = lum(fg), b = lum(bg);
+    return {text: e.innerText.trim().slice(0, 60), ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05),
+            fg: getComputedStyle(e).color, bg: 'rgb(' + bg.slice(0, 3).join(',') + ')'};
+  });
+}"""
+
+
+@pytest.fixture(scope="module")
+def dark_lab(chromium, served, tmp_path_factory):
+    server = LabServer(served.root, tmp=tmp_path_factory.mktemp("dark-lab-state"), settings=DARK)
+    try:
+        server.start()
+    except LabError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("slug", sorted(TEXT_SELECTORS))
+def test_course_text_has_enough_contrast_in_the_dark_theme(slug, dark_lab, browser_context, served):
+    relpath = f"notebooks/{slug}.ipynb"
+    nb = NotebookPage(browser_context, dark_lab, relpath).open()
+    try:
+        nb.run_all()
+        nb.page.wait_for_timeout(500)
+        assert nb.page.evaluate("document.body.dataset.jpThemeLight") == "false", "the dark theme is active"
+        assert not nb.errors()
+        # give every quiz some feedback to read: Check with nothing chosen asks for an answer
+        for button in nb.panel.locator(".iliopsoas-check").all()[:2]:
+            button.click()
+        nb.page.wait_for_timeout(300)
+        nb.screenshot(SCREENSHOTS / f"{slug}-dark.png")
+        low = []
+        for selector in TEXT_SELECTORS[slug]:
+            found = nb.panel.locator(selector).evaluate_all(CONTRAST_JS)
+            assert found, f"{slug}: no visible {selector!r} to measure"
+            low += [dict(r, selector=selector) for r in found if r["ratio"] < 4.5]
+        assert not low, f"{slug}: text below 4.5:1 contrast in the dark theme: {low[:5]}"
+        images = nb.panel.locator(".iliopsoas-diagram-image, .iliopsoas-figure img").evaluate_all(
+            "els => els.map(e => [e.naturalWidth, e.naturalHeight])")
+        if slug != "00-start-here":  # the start notebook has no figures
+            assert images and all(w > 100 and h > 100 for w, h in images), images
+    finally:
+        nb.close()
+        served.assert_never_saved(relpath)
