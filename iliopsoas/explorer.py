@@ -19,6 +19,7 @@ from matplotlib import patheffects
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Ellipse, FancyBboxPatch, Polygon
 
+from . import style
 from .diagram import Diagram
 from .muscle_model import (HIP_FLEXION_RANGE_DEG, UNRELIABLE_ABOVE_DEG, VIA_POINT_SWITCH_DEG,
                            load_hip_model, reference_curve)
@@ -120,12 +121,7 @@ class HipFlexionExplorer(Diagram):
                          self.angle_text, *self.paths.values(), *self.length_cursor, *self.arm_cursor]
 
     def _build_side_view(self, ax):
-        ax.set_facecolor("white")
-        ax.set_aspect("equal")
-        ax.set_xlim(*SIDE_XLIM)
-        ax.set_ylim(*SIDE_YLIM)
-        ax.set_axis_off()
-        ax.set_title("(a) Side view of the right hip", fontsize=10, color=TEXT, loc="left")
+        style.schematic_axes(ax, SIDE_XLIM, SIDE_YLIM, "(a) Side view of the right hip")
         hip = self.model.hip_centre_m[:2]
 
         # Lumbar stub and sacrum behind the hip bone (the sacrum is medial, so lighter).

@@ -61,6 +61,7 @@ from matplotlib import patheffects
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Polygon
 
+from . import style
 from .diagram import Diagram
 from .style import BONE, BONE_EDGE, GRID, OKABE_ITO, TEXT, style_axes
 
@@ -454,12 +455,7 @@ class PsoasParadoxExplorer(Diagram):
                          self.needed_markers]
 
     def _build_side_view(self, ax):
-        ax.set_facecolor("white")
-        ax.set_aspect("equal")
-        ax.set_xlim(*SIDE_XLIM)
-        ax.set_ylim(*SIDE_YLIM)
-        ax.set_axis_off()
-        ax.set_title("(a) Side view: lumbar spine on the sacrum", fontsize=10, color=TEXT, loc="left")
+        style.schematic_axes(ax, SIDE_XLIM, SIDE_YLIM, "(a) Side view: lumbar spine on the sacrum")
         g = LumbarPsoasModel(45).geometry()
         slope = np.radians(SACRAL_SLOPE_DEG)
         n = np.array([np.sin(slope), np.cos(slope)])

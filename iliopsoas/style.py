@@ -104,3 +104,15 @@ class FigureDisplay:
 def show_figure(fig: Figure, alt: str, caption: str = "") -> FigureDisplay:
     """Render ``fig`` once and wrap it with its alt text and caption."""
     return FigureDisplay(png=figure_to_png(fig), alt=alt, caption=caption, figure=fig)
+
+
+def schematic_axes(ax, xlim, ylim, title: str = ""):
+    """Set up ``ax`` for a drawing to scale: equal aspect, fixed limits, no axes, a panel title."""
+    ax.set_facecolor(BACKGROUND)
+    ax.set_aspect("equal")
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title, fontsize=10, color=TEXT, loc="left")
+    return ax

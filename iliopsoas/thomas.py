@@ -43,6 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.patches import Circle, Polygon, Rectangle
 
+from . import style
 from .diagram import Diagram
 from .style import BONE_EDGE, GRID, OKABE_ITO, TEXT
 
@@ -273,11 +274,7 @@ class ThomasTestSimulator(Diagram):
                          *self.finding_texts]
 
     def _build_side(self, ax):
-        ax.set_aspect("equal")
-        ax.set_xlim(*SIDE_XLIM)
-        ax.set_ylim(*SIDE_YLIM)
-        ax.set_axis_off()
-        ax.set_title("(a) Side view of the modified Thomas test", fontsize=10, color=TEXT, loc="left")
+        style.schematic_axes(ax, SIDE_XLIM, SIDE_YLIM, "(a) Side view of the modified Thomas test")
         # Table (its end at x = 0) with two legs.
         ax.add_patch(Rectangle((-1.0, -0.05), 1.0, 0.05, facecolor=TABLE, edgecolor=BONE_EDGE, linewidth=1.0,
                                zorder=1))
@@ -336,11 +333,7 @@ class ThomasTestSimulator(Diagram):
         ax.plot([hip[0]], [hip[1]], marker="o", markersize=5, color=TEXT, zorder=6)
 
     def _build_top(self, ax):
-        ax.set_aspect("equal")
-        ax.set_xlim(-0.45, 0.64)
-        ax.set_ylim(-0.40, 0.17)
-        ax.set_axis_off()
-        ax.set_title("(b) View from above: does the thigh drift out?", fontsize=10, color=TEXT, loc="left")
+        style.schematic_axes(ax, (-0.45, 0.64), (-0.40, 0.17), "(b) View from above: does the thigh drift out?")
         body = dict(facecolor=SKIN, edgecolor=SKIN_EDGE, linewidth=1.0)
         ax.add_patch(Polygon(_capsule((-0.40, 0.0), (-0.05, 0.0), 0.15, 0.15), closed=True, zorder=2, **body))
         ax.text(-0.24, 0.0, "pelvis and trunk", ha="center", va="center", fontsize=8, color=TEXT, zorder=3)
