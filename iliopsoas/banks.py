@@ -266,28 +266,15 @@ def _walk_strings(value, path):
             yield from _walk_strings(val, path + [i])
 
 
-def known_structures(root: Path) -> set[str] | None:
-    """Anatomy structure names for label questions, or None if not available yet."""
+def known_structures() -> set[str] | None:
+    """The anatomy structure keys label questions may name (``anatomy.STRUCTURES``),
+    or None when the drawing module cannot be imported: the structures then go
+    unchecked and the quiz shows its label questions without the picture."""
     try:
-        from . import anatomy  # written by another module owner
-
-        structures = getattr(anatomy, "STRUCTURES", None)
-        if structures:
-            return {s if isinstance(s, str) else getattr(s, "key", str(s)) for s in structures}
+        from .anatomy import STRUCTURES
     except ImportError:
-        pass
-    path = root / "assets" / "anatomy-landmarks.yml"
-    if path.is_file():
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError:
-            return None
-        structures = data.get("structures") if isinstance(data, dict) else None
-        if isinstance(structures, dict):
-            return set(structures)
-        if isinstance(structures, list):
-            return {s["key"] if isinstance(s, dict) and "key" in s else str(s) for s in structures}
-    return None
+        return None
+    return set(STRUCTURES)
 
 
 def choice_problems(q: dict) -> list[tuple[str, str]]:
@@ -487,7 +474,7 @@ def _check_cached(root: Path, signature: tuple) -> tuple[Course, list[BankError]
     references, errors = load_references(root)
     misconceptions, more = load_misconceptions(root)
     errors += more
-    structures = known_structures(root)
+    structures = known_structures()
     loaded = []
     for path in bank_paths(root):
         rel = rel_name(path, root)

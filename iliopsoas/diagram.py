@@ -34,7 +34,7 @@ import copy
 import html
 import io
 
-from .display import WidgetDisplay, course_css, static_figure_html
+from .display import StaticFallback, course_css, static_figure_html
 from .style import figure_to_png, new_figure
 
 SLIDER_TYPES = ("IntSlider", "FloatSlider", "SelectionSlider")
@@ -53,7 +53,7 @@ def encode_png(canvas) -> bytes:
     return out.getvalue()
 
 
-class Diagram:
+class Diagram(StaticFallback):
     """Base class of the course's interactive diagrams (see the module docstring)."""
 
     name = "diagram"          # css-safe id: iliopsoas-diagram-<name>
@@ -225,6 +225,7 @@ class Diagram:
         state = self.state()
         return f"[Interactive diagram: {self.title or self.name}] {self.readout(state)}"
 
-    def show(self) -> WidgetDisplay:
-        """The object a notebook cell displays: live widget plus static versions."""
-        return WidgetDisplay(self.widget, self.static_html, self.text())
+    def show(self) -> "Diagram":
+        """What a notebook cell displays: the diagram itself, i.e. its live widget with
+        static HTML and plain-text versions (see display.StaticFallback)."""
+        return self

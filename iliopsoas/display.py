@@ -35,40 +35,6 @@ class StaticFallback:
         return self.text()
 
 
-class WidgetDisplay:
-    """A live ipywidget plus its static HTML and plain-text versions.
-
-    Attribute access falls through to the widget, so ``display.children`` and
-    friends work as on the widget itself.
-    """
-
-    def __init__(self, widget, html, text: str):
-        self.widget = widget
-        self._html = html
-        self._text = text
-
-    @property
-    def static_html(self) -> str:
-        return self._html() if callable(self._html) else self._html
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        data = self.widget._repr_mimebundle_(include=include, exclude=exclude)
-        if isinstance(data, tuple):  # (data, metadata)
-            data = data[0]
-        data = dict(data or {})
-        data["text/html"] = self.static_html
-        data["text/plain"] = self._text
-        return data
-
-    def __getattr__(self, name):
-        if name == "widget":
-            raise AttributeError(name)
-        return getattr(self.widget, name)
-
-    def __repr__(self) -> str:
-        return self._text
-
-
 def static_figure_html(png: bytes, alt: str, caption: str = "", readout: str = "") -> str:
     """A ``<figure>`` with the PNG inline, its alt text, readout and caption."""
     data = base64.b64encode(png).decode("ascii")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import random
 import weakref
-from datetime import datetime, timezone
 
 from . import grading
 from .banks import BankValidationError, load_bank, load_course_partial
@@ -30,43 +29,16 @@ _WIDE = {"width": "auto"}
 
 # --------------------------------------------------------------------------- stores
 
-class MemoryStore:
-    """A progress store that lives only as long as the kernel (used as a fallback)."""
-
-    def __init__(self):
-        self._attempts = []
-
-    def record(self, notebook, question_id, answer, correct, score, misconceptions):
-        n = 1 + sum(a["question_id"] == question_id and a["notebook"] == notebook for a in self._attempts)
-        entry = {"notebook": notebook, "question_id": question_id, "answer": answer, "correct": correct,
-                 "score": score, "attempt": n, "misconceptions": list(misconceptions),
-                 "timestamp": datetime.now(timezone.utc).isoformat()}
-        self._attempts.append(entry)
-        return _AttemptView(entry)
-
-    def attempts(self, notebook=None, question_id=None):
-        return [_AttemptView(a) for a in self._attempts
-                if (notebook is None or a["notebook"] == notebook)
-                and (question_id is None or a["question_id"] == question_id)]
-
-
-class _AttemptView:
-    def __init__(self, entry):
-        self.__dict__.update(entry)
-
-
 def default_store():
     """(store, note): the process-wide progress store and its warnings (moved a damaged
-    file aside, fell back to memory) as one note, or a MemoryStore when it cannot be opened."""
-    try:
-        from .progress import get_store
-    except ImportError as exc:
-        return MemoryStore(), f"progress is not saved in this session ({exc})"
+    file aside, fell back to memory) as one note; an in-memory store if it cannot be opened."""
+    from .progress import ProgressStore, get_store
+
     try:
         store = get_store()
     except Exception as exc:  # noqa: BLE001 - a broken store must not break the quiz
-        return MemoryStore(), f"progress is not saved in this session ({type(exc).__name__}: {exc})"
-    return store, " ".join(getattr(store, "warnings", None) or [])
+        return ProgressStore(None), f"progress is not saved in this session ({type(exc).__name__}: {exc})"
+    return store, " ".join(store.warnings)
 
 
 def attempt_field(attempt, name, default=None):

@@ -70,7 +70,7 @@ def test_structure_keys_are_exactly_the_contract_keys():
 
 
 def test_known_structures_of_the_banks_are_the_anatomy_keys():
-    assert banks.known_structures(ROOT) == set(STRUCTURES)
+    assert banks.known_structures() == set(STRUCTURES)
 
 
 def test_outlines_are_built_from_named_landmarks():

@@ -203,7 +203,7 @@ def test_truefalse_feedback_keys_written_as_yaml_booleans_are_accepted(tmp_path,
 
 def test_label_structures_must_be_known(tmp_path, monkeypatch):
     root = make_course(tmp_path, monkeypatch)
-    monkeypatch.setattr(banks, "known_structures", lambda root: {"psoas_major", "iliacus"})
+    monkeypatch.setattr(banks, "known_structures", lambda: {"psoas_major", "iliacus"})
     data = good_bank()
     data["questions"].append({
         "id": "t-label", "type": "label", "objective": "t-obj", "sources": ["gray1918"],

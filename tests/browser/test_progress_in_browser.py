@@ -37,6 +37,15 @@ def dashboard_row(nb, slug: str) -> dict | None:
             "right": int(right_cell.get_attribute("data-right")), "misconceptions": tags, **shown}
 
 
+def answer_by_clicking(nb, question, answer, verdict):
+    """Give ``answer`` to ``question`` in the page, press Check, and expect ``verdict``."""
+    box = nb.panel.locator(f"{QUIZ} .iliopsoas-q-{question['id']}").first
+    box.scroll_into_view_if_needed()
+    give_answer(nb.page, box, answer)
+    feedback, _ = check_and_read(nb.page, box, new=False)
+    assert feedback.startswith(verdict), feedback
+
+
 def test_answers_survive_restart_and_reload(lab, browser_context, answer_log):
     assert START_PLAN is not None and START_PLAN.quizzes, "the start notebook must show a quiz"
     questions = by_preference(START_PLAN.questions())
@@ -49,19 +58,10 @@ def test_answers_survive_restart_and_reload(lab, browser_context, answer_log):
         assert nb.wait_for_count(".iliopsoas-progress.jupyter-widgets", 1) == 1, "no live progress dashboard"
         assert nb.wait_for_count(QUIZ, len(START_PLAN.quizzes)) == len(START_PLAN.quizzes)
 
-        box = nb.panel.locator(f"{QUIZ} .iliopsoas-q-{right_q['id']}").first
-        box.scroll_into_view_if_needed()
-        give_answer(nb.page, box, right_answer(right_q))
-        feedback, _ = check_and_read(nb.page, box, new=False)
-        assert feedback.startswith(VERDICT_RIGHT), feedback
+        answer_by_clicking(nb, right_q, right_answer(right_q), VERDICT_RIGHT)
         answer_log[(right_slug, right_q["id"])] = True
-
         if wrong_q is not right_q:
-            box = nb.panel.locator(f"{QUIZ} .iliopsoas-q-{wrong_q['id']}").first
-            box.scroll_into_view_if_needed()
-            give_answer(nb.page, box, wrong_answer(wrong_q))
-            feedback, _ = check_and_read(nb.page, box, new=False)
-            assert feedback.startswith(VERDICT_WRONG), feedback
+            answer_by_clicking(nb, wrong_q, wrong_answer(wrong_q), VERDICT_WRONG)
             answer_log[(wrong_slug, wrong_q["id"])] = False
 
         nb.restart_kernel()
