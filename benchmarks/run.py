@@ -15,7 +15,7 @@ Everything is measured in one run, on the machine it runs on:
   numpy, yaml, the iliopsoas package) and do nothing else.  Ratio = time / floor.
 - **Peak memory** of each notebook's kernel: ``ru_maxrss`` read in a cell
   appended to the notebook (target: under 250 MB).
-- **Diagrams.** For every ``iliopsoas.diagram.Diagram`` subclass in the package
+- **Diagrams.** For every ``iliopsoas.figures.base.Diagram`` subclass in the package
   (found by walking its modules, so new diagrams are included), shown as a live
   widget in a kernel so the observers fire: median time of ``d.set(**state)``
   over 50 slider steps (``d.sweep_states(50)``; steps that change nothing are

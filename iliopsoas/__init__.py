@@ -14,14 +14,14 @@ import importlib
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "show_quiz": "iliopsoas.quiz",
-    "show_progress": "iliopsoas.dashboard",
-    "anatomy_figure": "iliopsoas.anatomy",
-    "anatomy_explorer": "iliopsoas.anatomy",
-    "pain_map": "iliopsoas.painmap",
-    "hip_flexion_explorer": "iliopsoas.explorer",
-    "psoas_paradox_explorer": "iliopsoas.paradox",
-    "thomas_test_simulator": "iliopsoas.thomas",
+    "show_quiz": "iliopsoas.api",
+    "show_progress": "iliopsoas.progress.dashboard",
+    "anatomy_figure": "iliopsoas.figures.anatomy",
+    "anatomy_explorer": "iliopsoas.figures.anatomy",
+    "pain_map": "iliopsoas.figures.painmap",
+    "hip_flexion_explorer": "iliopsoas.figures.hip_flexion_explorer",
+    "psoas_paradox_explorer": "iliopsoas.figures.paradox_explorer",
+    "thomas_test_simulator": "iliopsoas.figures.thomas_simulator",
     "course_map": "iliopsoas.course",
     "show_objectives": "iliopsoas.course",
 }

@@ -23,8 +23,6 @@ person's two computers, cannot be told apart safely.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import os
 import sys
 from pathlib import Path
@@ -87,7 +85,7 @@ def _course_root():
 # --------------------------------------------------------------------------- validate
 
 def cmd_validate(args) -> int:
-    from .banks import bank_paths, check_course
+    from .quiz.banks import bank_paths, check_course
 
     root = _course_root()
     course, errors = check_course(root)
@@ -108,8 +106,8 @@ def cmd_validate(args) -> int:
 # --------------------------------------------------------------------------- answer key
 
 def cmd_answer_key(args) -> int:
-    from .answer_key import render_answer_key
-    from .banks import BankValidationError, load_course
+    from .quiz.answer_key import render_answer_key
+    from .quiz.banks import BankValidationError, load_course
 
     _course_root()
     try:
@@ -135,7 +133,7 @@ def _format_from(args, default="json") -> str:
 
 
 def cmd_progress_export(args) -> int:
-    from .progress import ProgressError, ProgressStore, default_path, export_csv, export_json
+    from .progress.store import ProgressError, ProgressStore, default_path, export_csv, export_json
 
     student = args.student.strip()
     if not student:
@@ -155,7 +153,7 @@ def cmd_progress_export(args) -> int:
 
 
 def cmd_progress_where(args) -> int:
-    from .progress import default_path
+    from .progress.store import default_path
 
     path = default_path()
     _out(f"{path}\n")
@@ -165,7 +163,7 @@ def cmd_progress_where(args) -> int:
 
 
 def cmd_progress_reset(args) -> int:
-    from .progress import ProgressError, ProgressStore, default_path
+    from .progress.store import ProgressError, ProgressStore, default_path
 
     path = default_path()
     what = f"notebook {args.notebook}" if args.notebook else "every notebook"
@@ -198,113 +196,11 @@ def cmd_progress_reset(args) -> int:
 
 # --------------------------------------------------------------------------- gradebook
 
-def _key(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
-def _attempt_key(a: dict) -> tuple:
-    return (a["notebook"], a["question_id"], a["attempt"], a["timestamp"])
-
-
-def merge_students(exports) -> tuple[dict, list[str]]:
-    """{student name: Export}, and notes; raises CliError for conflicting duplicates or no name."""
-    problems, notes, chosen = [], [], {}
-    for exp in exports:
-        if not exp.student:
-            problems.append(f"{exp.path}: has no student name (a backup, or an export made without "
-                            "--student?); export again with --student \"Name\"")
-            continue
-        key = _key(exp.student)
-        if key not in chosen:
-            chosen[key] = exp
-            continue
-        old = chosen[key]
-        mine, theirs = {_attempt_key(a) for a in exp.attempts}, {_attempt_key(a) for a in old.attempts}
-        if mine <= theirs or theirs <= mine:
-            keep, drop = (old, exp) if theirs >= mine else (exp, old)
-            chosen[key] = keep
-            notes.append(f"Note: {drop.path} and {keep.path} are both for {exp.student!r}; the first holds "
-                         f"nothing the second lacks, so {keep.path} is used.")
-        else:
-            problems.append(f"{old.path} and {exp.path} are both for student {exp.student!r} but hold "
-                            "different answers. If they are two people, ask one to export again with a "
-                            "different --student name; if one person used two computers, grade the "
-                            "exports separately. Nothing was written.")
-    if problems:
-        raise CliError("\n".join(problems))
-    return {" ".join(exp.student.split()): exp for exp in chosen.values()}, notes
-
-
-def _safe_cell(value):
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _csv_text(header: list[str], rows: list[list]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buf.getvalue()
-
-
-def _yes_no(value) -> str:
-    return "" if value is None else ("1" if value else "0")
-
-
-def _num(x: float) -> str:
-    return f"{round(x, 3):g}"
-
-
-def gradebook_tables(students: dict, course) -> dict[str, tuple[list[str], list[list]]]:
-    """The three tables: grades (student × question), objectives (student × objective), misconceptions."""
-    questions = [(nb, q) for nb, bank in course.banks.items() for q in bank.questions]
-    known = {(nb, q["id"]) for nb, q in questions}
-    grades, objectives = [], []
-    holders: dict[str, set] = {}
-    for name in sorted(students, key=_key):
-        by_q: dict[tuple, list[dict]] = {}
-        for a in students[name].attempts:
-            by_q.setdefault((a["notebook"], a["question_id"]), []).append(a)
-        extra = sorted(k for k in by_q if k not in known)  # questions no longer in the banks
-        latest_right: dict[tuple, bool] = {}
-        for nb, qid, objective in [(nb, q["id"], q["objective"]) for nb, q in questions] + \
-                                  [(nb, qid, "") for nb, qid in extra]:
-            tries = sorted(by_q.get((nb, qid), []), key=lambda a: a["attempt"])
-            if tries:
-                first, last = tries[0], tries[-1]
-                latest_right[(nb, qid)] = last["correct"]
-                if not last["correct"]:
-                    for tag in last["misconceptions"]:
-                        holders.setdefault(tag, set()).add(_key(name))
-                grades.append([_safe_cell(name), nb, qid, objective, len(tries), _yes_no(first["correct"]),
-                               _yes_no(last["correct"]), _num(max(a["score"] for a in tries))])
-            else:
-                grades.append([_safe_cell(name), nb, qid, objective, 0, "", "", ""])
-        for obj_id, obj in course.objectives.items():
-            ids = [(nb, q["id"]) for nb, q in questions if q["objective"] == obj_id]
-            answered = sum(1 for k in ids if k in latest_right)
-            right = sum(1 for k in ids if latest_right.get(k))
-            score = right / len(ids) if ids else 0.0
-            objectives.append([_safe_cell(name), obj["notebook"], obj_id, len(ids), answered, right, _num(score)])
-    tags = list(course.misconceptions) + sorted(t for t in holders if t not in course.misconceptions)
-    misconceptions = [[tag, len(holders.get(tag, ())), course.misconceptions.get(tag, {}).get("belief", "")]
-                      for tag in tags]
-    misconceptions.sort(key=lambda r: -r[1])  # stable: course order among equals
-    return {
-        "grades": (["student", "notebook", "question", "objective", "attempts", "first_try_correct",
-                    "latest_correct", "best_score"], grades),
-        "objectives": (["student", "notebook", "objective", "questions", "answered", "right",
-                        "score"], objectives),
-        "misconceptions": (["misconception", "students", "belief"], misconceptions),
-    }
-
-
 def cmd_gradebook(args) -> int:
-    from .banks import check_course
-    from .progress import ExportError, read_export
+    from .csvfiles import csv_text
+    from .progress.gradebook import GradebookError, gradebook_tables, merge_students
+    from .progress.store import ExportError, read_export
+    from .quiz.banks import check_course
 
     exports, problems = [], []
     for name in args.exports:
@@ -315,7 +211,10 @@ def cmd_gradebook(args) -> int:
     if problems:
         raise CliError("Cannot read these exports (nothing was written):\n" +
                        "\n".join(f"  {p}" for p in problems))
-    students, notes = merge_students(exports)
+    try:
+        students, notes = merge_students(exports)
+    except GradebookError as exc:
+        raise CliError(str(exc)) from exc
     for note in notes:
         _note(note)
     course, errors = check_course(_course_root())
@@ -328,7 +227,7 @@ def cmd_gradebook(args) -> int:
         if output:
             header, rows = tables[table]
             # with a byte-order mark, so that spreadsheets read accented names as UTF-8
-            _write_output(_csv_text(header, rows), output, f"{table} ({len(rows)} rows)", "utf-8-sig")
+            _write_output(csv_text(header, rows), output, f"{table} ({len(rows)} rows)", "utf-8-sig")
     n = len(students)
     _note(f"Read {len(exports)} export{'s' if len(exports) != 1 else ''} ({n} student{'s' if n != 1 else ''}).")
     return 0

@@ -10,9 +10,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import PathPatch
 from matplotlib.text import Annotation, Text
 
-from iliopsoas import anatomy, banks
-from iliopsoas.anatomy import (STRUCTURES, STRUCTURE_VIEWS, AnatomyExplorer, anatomy_explorer,
-                               anatomy_figure, draw_anatomy, marker_figure)
+from iliopsoas.figures import anatomy
+from iliopsoas.figures.anatomy import AnatomyExplorer, anatomy_explorer, anatomy_figure, draw_anatomy, marker_figure
+from iliopsoas.models import landmarks
+from iliopsoas.models.landmarks import STRUCTURE_VIEWS, STRUCTURES
+from iliopsoas.quiz import banks
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT_KEYS = {"psoas_major", "psoas_minor", "iliacus", "common_tendon", "lesser_trochanter",
@@ -52,7 +54,7 @@ def structure_patches(arts):
 
 # ---------------------------------------------------------------------- data
 def test_landmark_data_loads_with_its_citation_and_method():
-    data = anatomy.load_landmarks()
+    data = landmarks.load_landmarks()
     refs = references()
     assert data["source"] == "gray1918" and "gray1918" in refs
     assert data["units"] == "cm"
@@ -74,7 +76,7 @@ def test_known_structures_of_the_banks_are_the_anatomy_keys():
 
 
 def test_outlines_are_built_from_named_landmarks():
-    data = anatomy.load_landmarks()
+    data = landmarks.load_landmarks()
     geo = data["views"]["anterior"]["structures"]
     assert "L3.tp_tip" in str(geo["psoas_major"]["shapes"])      # psoas from the transverse processes
     assert "crest_top" in str(geo["iliacus"]["shapes"])          # iliacus from the iliac crest

@@ -10,8 +10,8 @@ import jsonschema
 import pytest
 import yaml
 
-from iliopsoas import banks
-from iliopsoas.banks import BankError, BankValidationError, load_bank, load_course, validate_course
+from iliopsoas.quiz import banks
+from iliopsoas.quiz.banks import BankError, BankValidationError, load_bank, load_course, validate_course
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = Path(__file__).resolve().parent / "bad_banks"
@@ -310,7 +310,7 @@ def test_edits_to_a_bank_are_seen_without_restarting(tmp_path, monkeypatch):
 # --------------------------------------------------------------------------- answer key
 
 def test_answer_key_lists_answers_explanations_tags_and_sources(tmp_path, monkeypatch):
-    from iliopsoas.answer_key import render_answer_key
+    from iliopsoas.quiz.answer_key import render_answer_key
 
     root = make_course(tmp_path, monkeypatch)
     write_bank(root, good_bank())

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from iliopsoas.progress import ProgressStore, read_export
+from iliopsoas.progress.store import ProgressStore, read_export
 
 ROOT = Path(__file__).resolve().parent.parent
 START = "00-start-here"
@@ -93,7 +93,7 @@ def test_validate_with_a_wrong_course_root_says_so(tmp_path):
 # --------------------------------------------------------------------------- answer key
 
 def _answers(course_root):
-    from iliopsoas.quiz import answer_text
+    from iliopsoas.quiz.widgets import answer_text
 
     bank = yaml.safe_load((course_root / "quizzes" / f"{START}.yml").read_text(encoding="utf-8"))
     return [(q["id"], answer_text(q)) for q in bank["questions"]]

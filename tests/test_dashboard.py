@@ -6,8 +6,8 @@ import re
 import pytest
 import yaml
 
-from iliopsoas.dashboard import ProgressDashboard, show_progress
-from iliopsoas.progress import ProgressStore, read_export
+from iliopsoas.progress.dashboard import ProgressDashboard, show_progress
+from iliopsoas.progress.store import ProgressStore, read_export
 
 START = "00-start-here"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from iliopsoas.diagram import Diagram
+from iliopsoas.figures.base import Diagram
 
 
 class Wave(Diagram):

@@ -10,8 +10,8 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from PIL import Image
 
-from iliopsoas.explorer import REFERENCE_LABEL, HipFlexionExplorer, hip_flexion_explorer
-from iliopsoas.muscle_model import load_hip_model
+from iliopsoas.figures.hip_flexion_explorer import REFERENCE_LABEL, HipFlexionExplorer, hip_flexion_explorer
+from iliopsoas.models.muscle_path import load_hip_model
 
 MODEL = load_hip_model()
 READOUT = re.compile(r"Hip at (−?\d+)° \((extension|flexion|standing upright, neutral)\): psoas (\d+) mm, "

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from iliopsoas.grading import correct_answer, grade, parse_number
+from iliopsoas.quiz.grading import correct_answer, grade, parse_number
 
 COMMON = {"objective": "o", "sources": ["gray1918"], "prompt": "?", "explanation": "Because."}
 

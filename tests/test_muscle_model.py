@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import yaml
 
-from iliopsoas.muscle_model import (LIMITATIONS, UnknownMuscleError, data_path, load_hip_model,
+from iliopsoas.models.muscle_path import (LIMITATIONS, UnknownMuscleError, data_path, load_hip_model,
                                     reference_curve)
 from iliopsoas.paths import assets_dir
 

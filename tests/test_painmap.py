@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from iliopsoas import painmap
-from iliopsoas.painmap import ALL, CONDITIONS, REGIONS, REMINDER, PainMap, pain_map, regions_for
+from iliopsoas.figures.painmap import REMINDER, PainMap, pain_map
+from iliopsoas.models import pain_regions as painmap
+from iliopsoas.models.pain_regions import ALL, CONDITIONS, REGIONS, regions_for
 
 ROOT = Path(__file__).resolve().parent.parent
 

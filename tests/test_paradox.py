@@ -1,11 +1,12 @@
-"""The psoas-paradox teaching model and its explorer (iliopsoas/paradox.py)."""
+"""The psoas-paradox teaching model and its explorer (iliopsoas/models/lumbar.py, iliopsoas/figures/paradox_explorer.py)."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from iliopsoas.paradox import (ASSUMPTIONS, BACK_EXTENSOR_LEVER_M, LEVELS, LumbarPsoasModel,
-                               PsoasParadoxExplorer, TRANSVERSE_PROCESS_BEHIND_M, describe)
+from iliopsoas.figures.paradox_explorer import PsoasParadoxExplorer
+from iliopsoas.models.lumbar import (ASSUMPTIONS, BACK_EXTENSOR_LEVER_M, LEVELS, TRANSVERSE_PROCESS_BEHIND_M,
+                                     LumbarPsoasModel, describe)
 
 TYPICAL_LORDOSIS = (40, 45, 50, 55, 60)
 SLIDER_RANGE = range(10, 71, 5)

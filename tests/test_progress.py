@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from iliopsoas import progress
-from iliopsoas.progress import (SCHEMA_VERSION, ExportError, ProgressError, ProgressStore, export_csv,
+from iliopsoas.progress import store as progress
+from iliopsoas.progress.store import (SCHEMA_VERSION, ExportError, ProgressError, ProgressStore, export_csv,
                                 export_json, get_store, read_export)
 
 NB = "90-progress"
@@ -226,7 +226,7 @@ def test_eight_processes_recording_at_once_lose_nothing(path):
 
 WRITER = textwrap.dedent("""
     import sys
-    from iliopsoas.progress import ProgressStore
+    from iliopsoas.progress.store import ProgressStore
     store = ProgressStore(sys.argv[1])
     i = 0
     while True:
@@ -237,7 +237,7 @@ WRITER = textwrap.dedent("""
 
 INSIDE_TRANSACTION = textwrap.dedent("""
     import json, sqlite3, sys
-    from iliopsoas.progress import ProgressStore
+    from iliopsoas.progress.store import ProgressStore
     store = ProgressStore(sys.argv[1])
     for i in range(20):
         store.record("90-kill", f"q{i % 3}", {"i": i}, True, 1.0, [])
@@ -431,7 +431,7 @@ def test_a_file_damaged_mid_session_makes_record_fail_clearly(path):
 # --------------------------------------------------------------------------- quizzes keep working
 
 def _answer_warm_up(monkeypatch, store_path):
-    from iliopsoas.quiz import Quiz, show_quiz
+    from iliopsoas.quiz.widgets import Quiz, show_quiz
 
     monkeypatch.delenv("ILIOPSOAS_COURSE_ROOT", raising=False)
     monkeypatch.setenv("ILIOPSOAS_PROGRESS", str(store_path))

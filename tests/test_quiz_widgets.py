@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from iliopsoas import quiz as quiz_module
-from iliopsoas.quiz import show_quiz
+from iliopsoas.quiz import widgets as quiz_module
+from iliopsoas.api import show_quiz
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -18,7 +18,7 @@ REAL_LOAD_FIGURE = quiz_module.load_figure
 
 
 class FakeStore:
-    """Records attempts like iliopsoas.progress's store."""
+    """Records attempts like iliopsoas.progress.store's ProgressStore."""
 
     def __init__(self, earlier=()):
         self.calls = []
@@ -252,7 +252,7 @@ def test_label_question_shows_figure_alt_text_and_marker_dropdowns(course):
 
 def test_label_question_without_the_anatomy_module_degrades_with_a_message(course, monkeypatch):
     monkeypatch.setattr(quiz_module, "load_figure", REAL_LOAD_FIGURE)
-    monkeypatch.setitem(sys.modules, "iliopsoas.anatomy", None)  # import fails
+    monkeypatch.setitem(sys.modules, "iliopsoas.figures.anatomy", None)  # import fails
     qz, _ = show(ids=["w-label"])
     view = qz.views["w-label"]
     text = " ".join(getattr(c, "value", "") for c in view.box.children[1].children

@@ -42,8 +42,8 @@ def test_executed_quiz_converts_to_static_html(tmp_path, monkeypatch):
 def test_course_tables_are_left_aligned_in_jupyterlab():
     """JupyterLab right-aligns table cells in HTML output; course tables style every cell."""
     from iliopsoas import course_map
-    from iliopsoas.dashboard import show_progress
-    from iliopsoas.progress import ProgressStore
+    from iliopsoas.progress.dashboard import show_progress
+    from iliopsoas.progress.store import ProgressStore
 
     for html in (course_map()._repr_html_(), show_progress(store=ProgressStore(None))._repr_mimebundle_()["text/html"]):
         cells = re.findall(r"<t[dh][\s>][^>]*>?", html)

@@ -1,11 +1,11 @@
-"""The modified Thomas test simulator (iliopsoas/thomas.py)."""
+"""The modified Thomas test: its model (iliopsoas/models/thomas.py) and simulator (iliopsoas/figures/thomas_simulator.py)."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from iliopsoas.thomas import (CONDITIONS, ThomasTestSimulator, leg_points, thomas_position,
-                              thomas_test_simulator)
+from iliopsoas.figures.thomas_simulator import ThomasTestSimulator, thomas_test_simulator
+from iliopsoas.models.thomas import CONDITIONS, leg_points, thomas_position
 
 SCREEN = "screen, not a diagnosis"
 

@@ -63,7 +63,7 @@ ERROR_SELECTOR = ".jp-OutputArea-output.jp-mod-error, .jp-OutputArea-child .jp-R
 
 
 def diagram_classes():
-    """Every ``iliopsoas.diagram.Diagram`` subclass defined in the package's modules.
+    """Every ``iliopsoas.figures.base.Diagram`` subclass defined in the package's figure modules.
 
     Returns ``(classes, failures)``: classes sorted by module and name, and
     ``{module: error}`` for modules that do not import.  Self-contained (the
@@ -72,15 +72,15 @@ def diagram_classes():
     import importlib
     import pkgutil
 
-    import iliopsoas
-    from iliopsoas.diagram import Diagram
+    import iliopsoas.figures
+    from iliopsoas.figures.base import Diagram
 
     failures = {}
-    for info in pkgutil.iter_modules(iliopsoas.__path__):
+    for info in pkgutil.iter_modules(iliopsoas.figures.__path__):
         if info.name.startswith("_"):
             continue
         try:
-            importlib.import_module(f"iliopsoas.{info.name}")
+            importlib.import_module(f"iliopsoas.figures.{info.name}")
         except Exception as exc:  # noqa: BLE001 - reported by the callers
             failures[info.name] = f"{type(exc).__name__}: {exc}"
 

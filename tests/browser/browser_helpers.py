@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from iliopsoas import grading
+from iliopsoas.quiz import grading
 from iliopsoas.markdown import plain_text
 
 ROOT = Path(__file__).resolve().parents[2]

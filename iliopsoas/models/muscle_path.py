@@ -19,7 +19,7 @@ defines it; it is reported in millimetres.
 
 Use::
 
-    from iliopsoas.muscle_model import load_hip_model, reference_curve
+    from iliopsoas.models.muscle_path import load_hip_model, reference_curve
     model = load_hip_model()
     psoas = model.muscles["psoas"]
     psoas.length_mm([-20, 0, 60])        # array, mm
@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .paths import assets_dir
+from ..paths import assets_dir
 
 DATA_FILE = "opensim-gait2392-iliopsoas.json"
 

@@ -11,32 +11,27 @@ Public API::
 
     PainMap(condition=None)          # Diagram, name "pain-map"
     pain_map(condition=None)         # the widget (``.show()``)
-    CONDITIONS, REGIONS              # {key: display name}
+    (condition and region keys: iliopsoas.models.pain_regions.CONDITIONS / REGIONS)
 """
 from __future__ import annotations
 
-import functools
-from pathlib import Path
-
 import numpy as np
-import yaml
 from matplotlib.colors import to_rgba
 from matplotlib.patches import Patch, PathPatch, Polygon
 from matplotlib.path import Path as MplPath
 
 from . import style
-from .diagram import Diagram, encode_png
-from .paths import asset_file
+from ..models.pain_regions import ALL, ALL_LABEL, CONDITIONS, REGIONS, check_condition, region_data, regions_for
+from ..sources import load_references
+from .base import Diagram, encode_png
 from .style import OKABE_ITO as OI
 
-REGIONS_FILE = "pain-regions.yml"
-ALL = "all"
-ALL_LABEL = "All conditions"
+_DATA = region_data()
+
 FIGSIZE = (8.2, 6.2)
 FRONT_X, BACK_X = -33.0, 33.0   # where the two silhouettes stand
 LABEL_X = 62.0                  # label columns at -LABEL_X (front) and +LABEL_X (back)
 LABEL_SIZE = 9
-LEVELS = ("main", "may_spread")
 LEVEL_STYLE = {
     "main": dict(face=OI["vermillion"], face_alpha=0.55, edge="#7A2E00", ls="-", lw=1.6, hatch="////",
                  hatchcolor="#7A2E00"),
@@ -48,66 +43,8 @@ REMINDER = ("Where pain is felt does not tell you its cause: many other problems
             "in the start notebook (00 Start here) and see a clinician about pain that persists.")
 
 
-def _data_path() -> Path:
-    """The data file in the course's assets folder (see paths.course_root)."""
-    return asset_file(REGIONS_FILE)
-
-
-@functools.lru_cache(maxsize=4)
-def _load(path: str) -> dict:
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    for key, cond in data["conditions"].items():
-        for region, level in cond["regions"].items():
-            if region not in data["regions"]:
-                raise ValueError(f"{path}: condition {key!r} names unknown region {region!r}")
-            if level not in LEVELS:
-                raise ValueError(f"{path}: condition {key!r}, region {region!r}: level must be one of {LEVELS}")
-    return data
-
-
-def load_regions() -> dict:
-    """The parsed pain-region data (silhouette, regions, conditions, sources)."""
-    return _load(str(_data_path()))
-
-
-_DATA = load_regions()
-REGIONS: dict[str, str] = {k: v["name"] for k, v in _DATA["regions"].items()}
-CONDITIONS: dict[str, str] = {k: v["name"] for k, v in _DATA["conditions"].items()}
-
-
-def _check_condition(condition) -> str:
-    if condition is None or condition == ALL or condition == ALL_LABEL:
-        return ALL
-    if condition in CONDITIONS:
-        return condition
-    by_name = {v.lower(): k for k, v in CONDITIONS.items()}
-    if isinstance(condition, str) and condition.lower() in by_name:
-        return by_name[condition.lower()]
-    raise ValueError(f"unknown condition {condition!r}; choose None ('{ALL}') or one of: {', '.join(CONDITIONS)}")
-
-
-def regions_for(condition) -> dict[str, str]:
-    """{region: "main" | "may_spread"} for a condition; for all conditions, the strongest level."""
-    condition = _check_condition(condition)
-    if condition != ALL:
-        return dict(_DATA["conditions"][condition]["regions"])
-    out: dict[str, str] = {}
-    for cond in _DATA["conditions"].values():
-        for region, level in cond["regions"].items():
-            if out.get(region) != "main":
-                out[region] = level
-    return {r: out[r] for r in REGIONS if r in out}
-
-
-def _references() -> dict:
-    try:
-        return yaml.safe_load((_data_path().parent / "references.yml").read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        return {}
-
-
 def _caption() -> str:
-    refs = _references()
+    refs = load_references()
     parts = []
     for key, cond in _DATA["conditions"].items():
         shorts = [refs.get(s, {}).get("short", s) for s in cond["sources"]]
@@ -147,7 +84,7 @@ class PainMap(Diagram):
     figsize = FIGSIZE
 
     def __init__(self, condition=None):
-        self._condition0 = _check_condition(condition)
+        self._condition0 = check_condition(condition)
         super().__init__(condition=self._condition0)
 
     # -- build once
@@ -248,7 +185,7 @@ class PainMap(Diagram):
 
     def set(self, **values) -> bytes:
         if "condition" in values:
-            values["condition"] = _check_condition(values["condition"])
+            values["condition"] = check_condition(values["condition"])
         return super().set(**values)
 
     # -- update the existing artists
@@ -281,7 +218,7 @@ class PainMap(Diagram):
         return encode_png(canvas)
 
     def readout(self, state: dict) -> str:
-        condition = _check_condition(state["condition"])
+        condition = check_condition(state["condition"])
         shaded = regions_for(condition)
         main = [r for r, lvl in shaded.items() if lvl == "main"]
         spread = [r for r, lvl in shaded.items() if lvl == "may_spread"]
@@ -300,7 +237,7 @@ class PainMap(Diagram):
         return f"{text} {REMINDER}"
 
     def alt(self, state: dict) -> str:
-        condition = _check_condition(state["condition"])
+        condition = check_condition(state["condition"])
         shaded = regions_for(condition)
         who = "any of four iliopsoas problems" if condition == ALL else CONDITIONS[condition].lower()
         main = [r for r, lvl in shaded.items() if lvl == "main"]

@@ -23,11 +23,11 @@ import html
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .display import StaticFallback, course_css, plain_table_cells
-from .banks import load_course_partial
-from .course import load_lessons
-from .paths import notebooks_dir
-from .progress import ProgressError, ProgressStore, get_store, summarize
+from ..display import StaticFallback, course_css, plain_table_cells
+from ..quiz.banks import load_course_partial
+from ..course import load_lessons
+from ..paths import notebooks_dir
+from .store import ProgressError, ProgressStore, get_store, summarize
 
 EVERYTHING_LABEL = "all lessons"
 # The "Everything" choice has a real value: a Dropdown whose value is None shows a blank box.
@@ -314,10 +314,9 @@ class ProgressDashboard(StaticFallback):
 
 def _refresh_quizzes() -> None:
     """Update the score lines of the quizzes on screen after a reset."""
-    from . import quiz
+    from ..quiz.widgets import refresh_live_quizzes
 
-    for q in list(quiz._LIVE_QUIZZES):
-        q.refresh_score()
+    refresh_live_quizzes()
 
 
 def show_progress(store=None) -> ProgressDashboard:

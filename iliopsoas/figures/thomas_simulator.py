@@ -1,188 +1,26 @@
-"""Modified Thomas test simulator: what a tight iliopsoas, rectus femoris or TFL/ITB does to the hanging leg.
+"""The modified Thomas test simulator: the hanging leg of :mod:`iliopsoas.models.thomas`, drawn.
 
-The modified Thomas test: the person lies on their back at the end of a
-table, pulls the other knee to the chest (which flattens the lumbar spine and
-tilts the pelvis back) and lets the tested leg hang over the edge.  Three
-things are read (Harvey 1998, 117 elite athletes):
-
-- the **hip angle**, the thigh's angle to the horizontal (mean −11.9°: the
-  thigh hangs below horizontal).  A thigh that stays above horizontal points
-  to short one-joint hip flexors, including iliopsoas;
-- the **knee angle** (mean 52.5°).  Harvey measured knee flexion with a
-  goniometer: its fulcrum on the lateral femoral epicondyle, one arm along the
-  thigh towards the greater trochanter, the other along the fibula towards the
-  lateral malleolus, so 0° is a straight knee (method as described by Topend
-  Sports, a secondary source; Harvey's full text was not available to us).
-  A knee that will not bend points to a short rectus femoris, the quadriceps
-  head that crosses both hip and knee.  Clinical texts usually expect the knee
-  to bend to about 80–90° in this position, more than Harvey's athletes'
-  average: the sources disagree on the cut-off, and the simulator says so;
-- **abduction** (mean 15.6°): a thigh that drifts out sideways points to a
-  tight tensor fasciae latae / iliotibial band.
-
-The test is a **screen, not a diagnosis**: its reliability is modest (Peeler &
-Anderson 2008) and it measures hip extension poorly unless pelvic tilt is
-controlled (Vigotsky et al. 2016).
-
-Teaching assumption (not data): "normal" and severity 0 give Harvey's means.
-Each severity step of a tightness moves the angles by the amounts in
-``SEVERITY_EFFECTS`` (stated per condition below).  The thresholds for calling
-a reading positive are in ``THRESHOLDS``.
+A side view and a view from above of a person lying on the table, with the
+tested leg hanging, redrawn as the tightness slider moves.  The angles and
+the findings come from :func:`~iliopsoas.models.thomas.thomas_position` and
+:func:`~iliopsoas.models.thomas.leg_points`; this module only draws.
 
 Use::
 
-    from iliopsoas.thomas import thomas_position, thomas_test_simulator
-    reading = thomas_position("iliopsoas", 2)     # condition, severity 0–3
-    reading.hip_deg, reading.knee_deg, reading.abduction_deg, reading.findings
+    from iliopsoas.figures.thomas_simulator import thomas_test_simulator
     thomas_test_simulator(condition="normal", severity=0)   # interactive diagram (name "thomas-test")
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from matplotlib.patches import Circle, Polygon, Rectangle
 
+from ..models.thomas import (CONDITIONS, NORM_ABDUCTION_DEG, NORM_HIP_DEG, NORM_KNEE_DEG, SEVERITIES,
+                             HIP_XY, KNEE_NORM_SENTENCE, SHANK_M, THIGH_M, ThomasReading, check_condition,
+                             check_severity, leg_points, signed_deg, thomas_position, unit_vector)
 from . import style
-from .diagram import Diagram
+from .base import Diagram
 from .style import BONE_EDGE, GRID, OKABE_ITO, TEXT
-
-# ---------------------------------------------------------------------- norms and assumptions
-#: Harvey 1998 (117 elite athletes): grand means of the three angles, degrees.
-NORM_HIP_DEG = -11.9          # thigh below horizontal
-NORM_KNEE_DEG = 52.5          # knee flexion (goniometer; 0 = straight knee)
-NORM_ABDUCTION_DEG = 15.6
-#: The common clinical rule of thumb for the knee in this position, degrees of flexion.
-CLINICAL_KNEE_RULE_DEG = (80, 90)
-
-#: Conditions: key -> label shown in the menu.
-CONDITIONS = {
-    "normal": "normal",
-    "iliopsoas": "tight iliopsoas",
-    "rectus_femoris": "tight rectus femoris",
-    "tfl_itb": "tight TFL / iliotibial band",
-}
-SEVERITIES = ("none", "mild", "moderate", "marked")
-
-#: Teaching assumption: change of (hip, knee, abduction) in degrees per severity step (1–3).
-#: - iliopsoas (one-joint hip flexor): lifts the thigh 12° at "mild" (to about horizontal), then 10° more per
-#:   step; the knee bends a little more (4° per step) because a lifted thigh slackens rectus femoris (a real
-#:   knee might bend further: kept small so that the hip stays the sign to read).
-#: - rectus femoris (crosses hip and knee): stops the knee bending, 12° less flexion per step; as a hip flexor
-#:   it lifts the thigh a little (2° per step).
-#: - TFL/ITB: pulls the thigh out into abduction, 8° per step; as a hip flexor it lifts the thigh a little
-#:   (2° per step).
-SEVERITY_EFFECTS = {
-    "normal": ((0, 0, 0), (0, 0, 0), (0, 0, 0)),
-    "iliopsoas": ((12, 4, 0), (22, 8, 0), (32, 12, 0)),
-    "rectus_femoris": ((2, -12, 0), (4, -24, 0), (6, -36, 0)),
-    "tfl_itb": ((2, 0, 8), (4, 0, 16), (6, 0, 24)),
-}
-
-#: When a reading counts as positive (a teaching rule anchored at Harvey's means):
-#: hip at or above horizontal; knee flexion more than 10° below Harvey's mean; abduction more than 7° above it.
-THRESHOLDS = {"hip_deg": 0.0, "knee_deg": NORM_KNEE_DEG - 10.0, "abduction_deg": NORM_ABDUCTION_DEG + 7.0}
-#: Within this many degrees below horizontal the thigh is "borderline".
-HIP_BORDERLINE_DEG = 5.0
-
-SCREEN_SENTENCE = ("The modified Thomas test is a screen, not a diagnosis: its reliability is modest "
-                   "(Peeler & Anderson 2008) and it measures hip extension poorly unless pelvic tilt is controlled "
-                   "(Vigotsky et al. 2016).")
-KNEE_NORM_SENTENCE = (f"Sources disagree on the knee: the clinical rule of thumb expects about "
-                      f"{CLINICAL_KNEE_RULE_DEG[0]}–{CLINICAL_KNEE_RULE_DEG[1]}° of flexion, but Harvey's "
-                      f"athletes averaged {NORM_KNEE_DEG:g}°.")
-
-
-@dataclass(frozen=True)
-class ThomasReading:
-    """The hanging leg in the modified Thomas test for one condition and severity.
-
-    ``hip_deg``: thigh angle to horizontal (+ = above, − = below); ``knee_deg``: knee flexion (0 = straight);
-    ``abduction_deg``: thigh drift out to the side; ``findings``: plain sentences, the last always the
-    screen-not-diagnosis caveat.
-    """
-
-    condition: str
-    severity: int
-    hip_deg: float
-    knee_deg: float
-    abduction_deg: float
-    findings: tuple
-
-    @property
-    def verdicts(self) -> tuple:
-        """Alias of ``findings`` (the name used in an earlier draft of docs/CONTRACTS.md)."""
-        return self.findings
-
-    @property
-    def hip_positive(self) -> bool:
-        return self.hip_deg >= THRESHOLDS["hip_deg"]
-
-    @property
-    def knee_positive(self) -> bool:
-        return self.knee_deg < THRESHOLDS["knee_deg"]
-
-    @property
-    def abduction_positive(self) -> bool:
-        return self.abduction_deg > THRESHOLDS["abduction_deg"]
-
-
-def _check_condition(condition) -> str:
-    key = str(condition).strip().lower()
-    for k, label in CONDITIONS.items():
-        if key in (k, label.lower(), k.replace("_", " ")):
-            return k
-    raise ValueError(f"unknown condition {condition!r}; choose one of: " + ", ".join(CONDITIONS))
-
-
-def _check_severity(severity) -> int:
-    if isinstance(severity, str) and severity.strip().lower() in SEVERITIES:
-        return SEVERITIES.index(severity.strip().lower())
-    if isinstance(severity, (int, np.integer)) and not isinstance(severity, bool) and 0 <= severity <= 3:
-        return int(severity)
-    raise ValueError(f"severity must be 0–3 or one of {', '.join(SEVERITIES)}; got {severity!r}")
-
-
-def _deg(value: float) -> str:
-    v = round(value)
-    return f"+{v}°" if v > 0 else (f"−{-v}°" if v < 0 else "0°")
-
-
-def thomas_position(condition: str = "normal", severity: int = 0) -> ThomasReading:
-    """The hanging leg's angles and what they mean, for a condition and a severity 0–3.
-
-    ``condition``: "normal", "iliopsoas", "rectus_femoris" or "tfl_itb" (or their menu labels).
-    Raises ``ValueError`` listing the choices for an unknown condition.
-    """
-    key = _check_condition(condition)
-    level = _check_severity(severity)
-    dh, dk, da = (0, 0, 0) if level == 0 else SEVERITY_EFFECTS[key][level - 1]
-    hip, knee, abd = NORM_HIP_DEG + dh, NORM_KNEE_DEG + dk, NORM_ABDUCTION_DEG + da
-    findings = []
-    if hip >= THRESHOLDS["hip_deg"]:
-        findings.append(f"The thigh stays {'at' if round(hip) == 0 else 'above'} horizontal (hip {_deg(hip)}, "
-                        f"norm {_deg(NORM_HIP_DEG)}): the one-joint hip flexors, including iliopsoas, look short.")
-    elif hip > -HIP_BORDERLINE_DEG:
-        findings.append(f"The thigh only just drops below horizontal (hip {_deg(hip)}, norm {_deg(NORM_HIP_DEG)}): "
-                        "borderline hip-flexor length.")
-    else:
-        findings.append(f"The thigh hangs below horizontal (hip {_deg(hip)}, norm {_deg(NORM_HIP_DEG)}): "
-                        "iliopsoas length looks normal.")
-    if knee < THRESHOLDS["knee_deg"]:
-        findings.append(f"The knee will not bend as far (knee {knee:.0f}°, norm {NORM_KNEE_DEG:.0f}°): rectus "
-                        "femoris, which crosses both hip and knee, looks short.")
-    else:
-        findings.append(f"The knee bends to {knee:.0f}° (norm {NORM_KNEE_DEG:.0f}°): rectus femoris length looks "
-                        "normal for Harvey's athletes.")
-    if abd > THRESHOLDS["abduction_deg"]:
-        findings.append(f"The thigh drifts out into abduction ({abd:.0f}°, norm {NORM_ABDUCTION_DEG:.0f}°): the "
-                        "tensor fasciae latae / iliotibial band looks tight.")
-    else:
-        findings.append(f"The thigh stays near the midline (abduction {abd:.0f}°, norm "
-                        f"{NORM_ABDUCTION_DEG:.0f}°): no sign of a tight TFL/ITB.")
-    findings.append(SCREEN_SENTENCE)
-    return ThomasReading(key, level, float(hip), float(knee), float(abd), tuple(findings))
-
 
 # ---------------------------------------------------------------------- drawing helpers
 SKIN = "#F3DCC8"
@@ -194,41 +32,21 @@ KNEE_COLOUR = OKABE_ITO["vermillion"]
 ABD_COLOUR = OKABE_ITO["bluish_green"]
 POSITIVE_COLOUR = OKABE_ITO["vermillion"]
 
-THIGH_M, SHANK_M, FOOT_M = 0.43, 0.43, 0.22
-#: A relaxed foot: toes point this many degrees from the shank's line, towards its front.
-FOOT_ANGLE_DEG = 58.0
-HIP_XY = np.array([-0.07, 0.11])
 SIDE_XLIM, SIDE_YLIM = (-1.0, 1.33), (-0.66, 0.74)
-
-
-def _unit(deg: float) -> np.ndarray:
-    a = np.radians(deg)
-    return np.array([np.cos(a), np.sin(a)])
 
 
 def _capsule(p0, p1, r0: float, r1: float, n: int = 10) -> np.ndarray:
     """Outline of a tapered capsule from p0 (radius r0) to p1 (radius r1)."""
     p0, p1 = np.asarray(p0, float), np.asarray(p1, float)
     angle = np.degrees(np.arctan2(*(p1 - p0)[::-1]))
-    end1 = [p1 + r1 * _unit(angle + a) for a in np.linspace(-90, 90, n)]
-    end0 = [p0 + r0 * _unit(angle + a) for a in np.linspace(90, 270, n)]
+    end1 = [p1 + r1 * unit_vector(angle + a) for a in np.linspace(-90, 90, n)]
+    end0 = [p0 + r0 * unit_vector(angle + a) for a in np.linspace(90, 270, n)]
     return np.array(end1 + end0)
 
 
 def _arc(centre, radius: float, a0: float, a1: float, n: int = 30) -> np.ndarray:
     a = np.radians(np.linspace(a0, a1, n))
     return np.column_stack([centre[0] + radius * np.cos(a), centre[1] + radius * np.sin(a)])
-
-
-def leg_points(hip_deg: float, knee_deg: float) -> dict:
-    """Hip, knee, ankle and toe positions (m) of the hanging leg in the side view."""
-    knee = HIP_XY + THIGH_M * _unit(hip_deg)
-    shank_angle = hip_deg - knee_deg
-    ankle = knee + SHANK_M * _unit(shank_angle)
-    heel = ankle - 0.05 * _unit(shank_angle + FOOT_ANGLE_DEG)
-    toe = heel + FOOT_M * _unit(shank_angle + FOOT_ANGLE_DEG)
-    return {"hip": HIP_XY.copy(), "knee": knee, "ankle": ankle, "heel": heel, "toe": toe,
-            "shank_angle": shank_angle}
 
 
 def _foot(points: dict) -> np.ndarray:
@@ -285,12 +103,12 @@ class ThomasTestSimulator(Diagram):
         ax.text(-0.5, -0.09, "table", ha="center", va="top", fontsize=8, color=TEXT)
         # Person lying on the back, head to the left; the held (far) leg and arms drawn behind.
         hip = HIP_XY
-        held_knee = hip + THIGH_M * _unit(125)
-        held_ankle = held_knee + SHANK_M * _unit(-22)
-        held_toe = held_ankle + 0.17 * _unit(55)
+        held_knee = hip + THIGH_M * unit_vector(125)
+        held_ankle = held_knee + SHANK_M * unit_vector(-22)
+        held_toe = held_ankle + 0.17 * unit_vector(55)
         shoulder = np.array([-0.60, 0.15])
         elbow = np.array([-0.46, 0.38])
-        hand = held_knee + 0.08 * _unit(-40)
+        hand = held_knee + 0.08 * unit_vector(-40)
         held = dict(facecolor=HELD, edgecolor=SKIN_EDGE, linewidth=1.0, zorder=2)
         ax.add_patch(Polygon(_capsule(hip, held_knee, 0.075, 0.055), closed=True, **held))
         ax.add_patch(Polygon(_capsule(held_knee, held_ankle, 0.05, 0.035), closed=True, **held))
@@ -340,7 +158,7 @@ class ThomasTestSimulator(Diagram):
         hip = np.array([0.0, -0.085])
         ax.plot([hip[0], 0.6], [hip[1], hip[1]], color="#555555", linewidth=1.0, linestyle=(0, (1, 2)), zorder=1.5)
         ax.text(0.6, hip[1] + 0.012, "straight on", ha="right", va="bottom", fontsize=8, color="#444444")
-        ghost_end = hip + (THIGH_M + 0.09) * _unit(-NORM_ABDUCTION_DEG)
+        ghost_end = hip + (THIGH_M + 0.09) * unit_vector(-NORM_ABDUCTION_DEG)
         (self.top_ghost,) = ax.plot([hip[0], ghost_end[0]], [hip[1], ghost_end[1]], color=TEXT, linewidth=1.6,
                                     linestyle=(0, (4, 2.5)), zorder=5)
         ax.text(ghost_end[0], ghost_end[1] - 0.02, "norm 16°", ha="center", va="top", fontsize=8, color=TEXT)
@@ -402,21 +220,21 @@ class ThomasTestSimulator(Diagram):
         self.shank.set_xy(_capsule(knee, ankle, 0.05, 0.033))
         self.foot.set_xy(_foot(pts))
         self.knee_dot.set_data([knee[0]], [knee[1]])
-        ext = knee + 0.24 * _unit(r.hip_deg)
+        ext = knee + 0.24 * unit_vector(r.hip_deg)
         self.thigh_line.set_data([knee[0], ext[0]], [knee[1], ext[1]])
         arc = _arc(hip, 0.3, 0, r.hip_deg)
         self.hip_arc.set_data(arc[:, 0], arc[:, 1])
-        label_at = hip + 0.34 * _unit(max(r.hip_deg, 0.0) + 17)
+        label_at = hip + 0.34 * unit_vector(max(r.hip_deg, 0.0) + 17)
         self.hip_label.set_position(tuple(label_at))
-        self.hip_label.set_text(f"thigh {_deg(r.hip_deg)}")
+        self.hip_label.set_text(f"thigh {signed_deg(r.hip_deg)}")
         karc = _arc(knee, 0.15, r.hip_deg - r.knee_deg, r.hip_deg)
         self.knee_arc.set_data(karc[:, 0], karc[:, 1])
         # The label sits inside the knee's angle when it is wide enough, else just above the thigh's continued line.
         if r.knee_deg >= 35:
-            self.knee_label.set_position(tuple(knee + 0.2 * _unit(r.hip_deg - r.knee_deg / 2)))
+            self.knee_label.set_position(tuple(knee + 0.2 * unit_vector(r.hip_deg - r.knee_deg / 2)))
             self.knee_label.set_verticalalignment("center")
         else:
-            self.knee_label.set_position(tuple(knee + 0.2 * _unit(r.hip_deg + 24)))
+            self.knee_label.set_position(tuple(knee + 0.2 * unit_vector(r.hip_deg + 24)))
             self.knee_label.set_verticalalignment("bottom")
         self.knee_label.set_text(f"knee {r.knee_deg:.0f}°")
         words = CONDITIONS[r.condition]
@@ -431,14 +249,14 @@ class ThomasTestSimulator(Diagram):
         self.status.set_text(status)
         # View from above.
         h = self.top_hip
-        tk = h + THIGH_M * _unit(-r.abduction_deg)
+        tk = h + THIGH_M * unit_vector(-r.abduction_deg)
         self.top_thigh.set_xy(_capsule(h, tk, 0.075, 0.052))
         self.top_knee.set_data([tk[0]], [tk[1]])
         aarc = _arc(h, 0.2, -r.abduction_deg, 0)
         self.abd_arc.set_data(aarc[:, 0], aarc[:, 1])
         self.abd_label.set_text(f"abduction {r.abduction_deg:.0f}°")
         # Answers to the three questions, marked ✓ / ✗ (never colour alone).
-        answers = ((r.hip_positive, _deg(r.hip_deg)), (r.knee_positive, f"{r.knee_deg:.0f}°"),
+        answers = ((r.hip_positive, signed_deg(r.hip_deg)), (r.knee_positive, f"{r.knee_deg:.0f}°"),
                    (r.abduction_positive, f"{r.abduction_deg:.0f}°"))
         for text, (positive, value) in zip(self.finding_texts, answers):
             text.set_text(f"{'✗ yes' if positive else '✓ no'}: {value}")
@@ -451,7 +269,7 @@ class ThomasTestSimulator(Diagram):
         r = self.reading(state)
         head = (f"{CONDITIONS[r.condition][0].upper() + CONDITIONS[r.condition][1:]}"
                 + ("" if r.condition == "normal" else f", severity {SEVERITIES[r.severity]}")
-                + f": thigh {_deg(r.hip_deg)} to horizontal, knee flexed {r.knee_deg:.0f}°, "
+                + f": thigh {signed_deg(r.hip_deg)} to horizontal, knee flexed {r.knee_deg:.0f}°, "
                   f"abduction {r.abduction_deg:.0f}°.")
         parts = [head, *r.findings[:3]]
         if r.knee_positive or r.condition in ("normal", "rectus_femoris"):
@@ -464,7 +282,7 @@ class ThomasTestSimulator(Diagram):
     def alt(self, state):
         r = self.reading(state)
         return (f"Three panels. (a) Side view of a person lying on their back at the end of a table, the other knee "
-                f"held to the chest, the tested leg hanging over the edge: the thigh is at {_deg(r.hip_deg)} to the "
+                f"held to the chest, the tested leg hanging over the edge: the thigh is at {signed_deg(r.hip_deg)} to the "
                 f"dotted horizontal line and the knee is flexed {r.knee_deg:.0f}°, with angle arcs and labels; a "
                 f"dashed outline shows the norm from Harvey 1998 (thigh −12°, knee 52°). (b) View from above: the "
                 f"thigh drifts {r.abduction_deg:.0f}° outwards from straight on, against a dashed norm of 16°. "
@@ -473,8 +291,7 @@ class ThomasTestSimulator(Diagram):
 
 def thomas_test_simulator(condition: str = "normal", severity: int = 0):
     """Show the modified Thomas test simulator (severity slider 0–3, condition menu)."""
-    return ThomasTestSimulator(condition=_check_condition(condition), severity=_check_severity(severity)).show()
+    return ThomasTestSimulator(condition=check_condition(condition), severity=check_severity(severity)).show()
 
 
-__all__ = ["CONDITIONS", "SEVERITIES", "ThomasReading", "ThomasTestSimulator", "thomas_position",
-           "thomas_test_simulator"]
+__all__ = ["ThomasTestSimulator", "thomas_test_simulator"]

@@ -34,7 +34,7 @@ import copy
 import html
 import io
 
-from .display import StaticFallback, course_css, static_figure_html
+from ..display import StaticFallback, course_css, static_figure_html
 from .style import figure_to_png, new_figure
 
 SLIDER_TYPES = ("IntSlider", "FloatSlider", "SelectionSlider")

@@ -12,7 +12,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from .markdown import escape_markdown
+from ..markdown import escape_markdown
 
 _NUMBER_RE = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*)$")
 _COMMA_RE = re.compile(r"^[+-]?\d*,\d+")

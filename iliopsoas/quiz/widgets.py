@@ -15,8 +15,8 @@ import weakref
 
 from . import grading
 from .banks import BankValidationError, load_bank, load_course_partial
-from .display import StaticFallback, course_css
-from .markdown import escape, plain_text, render_inline, render_markdown
+from ..display import StaticFallback, course_css
+from ..markdown import escape, plain_text, render_inline, render_markdown
 
 VERDICTS = {
     "correct": "✓ Correct",
@@ -32,7 +32,7 @@ _WIDE = {"width": "auto"}
 def default_store():
     """(store, note): the process-wide progress store and its warnings (moved a damaged
     file aside, fell back to memory) as one note; an in-memory store if it cannot be opened."""
-    from .progress import ProgressStore, get_store
+    from ..progress.store import ProgressStore, get_store
 
     try:
         store = get_store()
@@ -81,14 +81,26 @@ def source_links(keys: list[str], references: dict) -> str:
     return '<p class="iliopsoas-sources">Sources: ' + "; ".join(parts) + "</p>"
 
 
+#: Draws the numbered-marker picture of a label question: ``fn(view, structures) -> FigureDisplay``.
+#: The quiz does not draw; the notebook API (:mod:`iliopsoas.api`) and the command line plug the
+#: anatomy figures in with :func:`set_label_figures`.  None: label questions show no picture.
+_LABEL_FIGURES = None
+
+
+def set_label_figures(provider) -> None:
+    """Use ``provider(view, structures) -> FigureDisplay`` to draw label questions' pictures (None: no pictures)."""
+    global _LABEL_FIGURES
+    _LABEL_FIGURES = provider
+
+
 def load_figure(view: str, structures: list[str]):
     """The marker figure of a label question, or (None, reason) if it cannot be drawn."""
+    if _LABEL_FIGURES is None:
+        return None, "The picture for this question is not available here."
     try:
-        from .anatomy import marker_figure
+        return _LABEL_FIGURES(view, structures), ""
     except ImportError as exc:
         return None, f"The diagram for this question is not available yet ({exc})."
-    try:
-        return marker_figure(view, structures), ""
     except (KeyError, ValueError, TypeError, OSError, AttributeError) as exc:
         return None, f"The diagram could not be drawn ({type(exc).__name__}: {exc})."
 
@@ -465,6 +477,12 @@ class QuizError:
 
     def __repr__(self) -> str:
         return self.text()
+
+
+def refresh_live_quizzes() -> None:
+    """Update the score line of every quiz on screen (after a reset of the progress store)."""
+    for q in list(_LIVE_QUIZZES):
+        q.refresh_score()
 
 
 def show_quiz(notebook: str, ids=None, shuffle=True, seed=None, store=None):

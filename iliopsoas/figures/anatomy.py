@@ -9,8 +9,7 @@ from the same data.
 
 Public API (see docs/CONTRACTS.md, "Diagrams API")::
 
-    STRUCTURES                      # {key: display name}
-    STRUCTURE_VIEWS                 # {key: ("anterior", "side")}
+    (structure keys and views: iliopsoas.models.landmarks.STRUCTURES / STRUCTURE_VIEWS)
     draw_anatomy(ax=None, view="anterior", highlight=None, psoas_minor=True, labels=True)
     anatomy_figure(view="anterior", highlight=None, psoas_minor=True, labels=True) -> FigureDisplay
     marker_figure(view, structures) -> FigureDisplay
@@ -23,12 +22,9 @@ and everything else is muted.
 """
 from __future__ import annotations
 
-import functools
 import math
-from pathlib import Path
 
 import numpy as np
-import yaml
 from matplotlib import patheffects
 from matplotlib.colors import to_rgba
 from matplotlib.lines import Line2D
@@ -37,13 +33,14 @@ from matplotlib.path import Path as MplPath
 from matplotlib.text import Text
 
 from . import style
-from .diagram import Diagram, encode_png
-from .paths import asset_file
+from ..models.landmarks import (STRUCTURE_VIEWS, STRUCTURES, VIEW_NAMES, VIEWS, check_structure,
+                                check_view, highlight_list, landmark_data)
+from ..sources import short_citations
+from .base import Diagram, encode_png
 from .style import OKABE_ITO as OI
 
-LANDMARKS_FILE = "anatomy-landmarks.yml"
-VIEWS = ("anterior", "side")
-VIEW_NAMES = {"anterior": "Front (anterior) view", "side": "Side view (right side)"}
+_DATA = landmark_data()
+
 FIGSIZE = (7.8, 7.4)          # inches; both views share it
 LABEL_SIZE = 9                # points (never below 8)
 TAG_SIZE = 8
@@ -52,85 +49,6 @@ MUTED_TEXT = "#8C8C8C"
 HIGHLIGHT_BONE = OI["blue"]
 HIGHLIGHT_HATCH = "xx"
 HIGHLIGHT_LW = 3.0
-
-
-# ---------------------------------------------------------------------- data
-def _data_path() -> Path:
-    """The data file in the course's assets folder (see paths.course_root)."""
-    return asset_file(LANDMARKS_FILE)
-
-
-@functools.lru_cache(maxsize=4)
-def _load(path: str) -> dict:
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or "structures" not in data or "views" not in data:
-        raise ValueError(f"{path}: expected 'structures' and 'views' mappings")
-    for key, info in data["structures"].items():
-        for view in info.get("views", []):
-            if view not in data["views"]:
-                raise ValueError(f"{path}: structure {key!r} lists unknown view {view!r}")
-            if key not in data["views"][view].get("structures", {}):
-                raise ValueError(f"{path}: structure {key!r} is listed in view {view!r} "
-                                 "but has no geometry there")
-    return data
-
-
-def load_landmarks() -> dict:
-    """The parsed landmark data (source, method, structures, views)."""
-    return _load(str(_data_path()))
-
-
-_DATA = load_landmarks()
-STRUCTURES: dict[str, str] = {k: v["name"] for k, v in _DATA["structures"].items()}
-STRUCTURE_VIEWS: dict[str, tuple[str, ...]] = {k: tuple(v["views"]) for k, v in _DATA["structures"].items()}
-MUSCLES = ("psoas_major", "psoas_minor", "iliacus")
-
-
-def structure_info(key: str) -> dict:
-    """Name, label, kind, views, teaching sentence (``fact``) and sources of a structure."""
-    _check_structure(key)
-    return dict(_DATA["structures"][key])
-
-
-def _references() -> dict:
-    try:
-        path = _data_path().parent / "references.yml"
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        return {}
-
-
-def _short(keys) -> str:
-    refs = _references()
-    out = []
-    for k in keys:
-        short = refs.get(k, {}).get("short", k) if isinstance(refs.get(k), dict) else k
-        if short not in out:
-            out.append(short)
-    return "; ".join(out)
-
-
-# ---------------------------------------------------------------------- checks
-def _check_view(view) -> str:
-    if view not in VIEWS:
-        raise ValueError(f"unknown view {view!r}; choose one of: {', '.join(VIEWS)}")
-    return view
-
-
-def _check_structure(key) -> str:
-    if key not in STRUCTURES:
-        raise ValueError(f"unknown structure {key!r}; choose one of: {', '.join(STRUCTURES)}")
-    return key
-
-
-def _highlight_list(highlight) -> list[str]:
-    if highlight is None or highlight == "none":
-        return []
-    keys = [highlight] if isinstance(highlight, str) else list(highlight)
-    for k in keys:
-        if k not in STRUCTURES:
-            raise ValueError(f"unknown highlight {k!r}; choose 'none' or one of: {', '.join(STRUCTURES)}")
-    return keys
 
 
 # ---------------------------------------------------------------------- geometry
@@ -354,7 +272,7 @@ class _Scene:
 
     def __init__(self, ax, view: str, psoas_minor: bool = True, labels: bool = True,
                  keep_minor: bool = False):
-        self.ax, self.view = ax, _check_view(view)
+        self.ax, self.view = ax, check_view(view)
         self.vdata = _DATA["views"][view]
         self.marks = _landmarks(view)
         self.artists: dict[str, list] = {}
@@ -668,8 +586,8 @@ def draw_anatomy(ax=None, view: str = "anterior", highlight=None, psoas_minor: b
     with a thick outline and cross-hatching, label in bold, the rest muted.
     ``psoas_minor=False`` leaves psoas minor out (about half of people lack it).
     """
-    _check_view(view)
-    keys = _highlight_list(highlight)
+    check_view(view)
+    keys = highlight_list(highlight)
     if ax is None:
         ax = style.new_figure(*FIGSIZE).add_axes((0.0, 0.0, 1.0, 1.0))
     scene = _Scene(ax, view, psoas_minor=bool(psoas_minor), labels=labels)
@@ -715,14 +633,14 @@ def _caption(extra_keys=()) -> str:
         keys += _DATA["structures"][k]["sources"]
     return ("Schematic drawn by code from landmark coordinates (assets/anatomy-landmarks.yml), "
             "proportions after Gray's Anatomy (1918, public domain); not to exact scale. "
-            f"Sources: {_short(keys)}.")
+            f"Sources: {short_citations(keys)}.")
 
 
 def anatomy_figure(view: str = "anterior", highlight=None, psoas_minor: bool = True,
                    labels: bool = True) -> style.FigureDisplay:
     """A labelled anatomy figure as a ``FigureDisplay`` (PNG, alt text, caption with sources)."""
-    _check_view(view)
-    keys = _highlight_list(highlight)
+    check_view(view)
+    keys = highlight_list(highlight)
     fig = style.new_figure(*FIGSIZE)
     ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
     draw_anatomy(ax, view, keys, psoas_minor, labels)
@@ -731,14 +649,14 @@ def anatomy_figure(view: str = "anterior", highlight=None, psoas_minor: bool = T
 
 def marker_figure(view: str, structures) -> style.FigureDisplay:
     """The view with numbered markers 1…n on ``structures`` and no names (label questions)."""
-    _check_view(view)
+    check_view(view)
     structures = list(structures)
     if not structures:
         raise ValueError("marker_figure needs at least one structure")
     if len(set(structures)) != len(structures):
         raise ValueError(f"a structure is listed twice in {structures}; each marker needs its own structure")
     for k in structures:
-        _check_structure(k)
+        check_structure(k)
         if view not in STRUCTURE_VIEWS[k]:
             raise ValueError(f"structure {k!r} is not drawn in the {view} view; it is shown in: "
                              f"{', '.join(STRUCTURE_VIEWS[k])}")
@@ -766,8 +684,8 @@ class AnatomyExplorer(Diagram):
     figsize = FIGSIZE
 
     def __init__(self, view: str = "anterior", highlight=None, psoas_minor: bool = True):
-        _check_view(view)
-        hl = _highlight_list(highlight)
+        check_view(view)
+        hl = highlight_list(highlight)
         if len(hl) > 1:
             raise ValueError("the explorer highlights one structure at a time")
         self._backgrounds: dict = {}
@@ -823,9 +741,9 @@ class AnatomyExplorer(Diagram):
 
     def set(self, **values) -> bytes:
         if "view" in values:
-            _check_view(values["view"])
+            check_view(values["view"])
         if "highlight" in values:
-            hl = _highlight_list(values["highlight"])
+            hl = highlight_list(values["highlight"])
             values["highlight"] = hl[0] if hl else "none"
         return super().set(**values)
 

@@ -197,7 +197,7 @@ def default_path() -> Path:
 def course_title() -> str:
     """The course title from ``assets/course.yml`` (a default if it cannot be read)."""
     try:
-        from .paths import assets_dir
+        from ..paths import assets_dir
 
         data = yaml.safe_load((assets_dir() / "course.yml").read_text(encoding="utf-8"))
         title = data.get("title") if isinstance(data, dict) else None

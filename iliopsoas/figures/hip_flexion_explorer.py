@@ -6,11 +6,11 @@
     drawn in the Gait2392 pelvis frame, the femur swinging about the hip
     centre, and the psoas and iliacus paths through their via points;
 (b) musculotendon length and (c) hip-flexion moment arm against hip angle,
-    from the course's Gait2392 model (:mod:`iliopsoas.muscle_model`, solid)
+    from the course's Gait2392 model (:mod:`iliopsoas.models.muscle_path`, solid)
     with the Rajagopal et al. 2016 model's curves (dashed) for comparison.
 
 The figure is built once; a slider step moves the femur, the muscle paths and
-the markers on the curves (all blitted, see :mod:`iliopsoas.diagram`).
+the markers on the curves (all blitted, see :mod:`iliopsoas.figures.base`).
 """
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Ellipse, FancyBboxPatch, Polygon
 
 from . import style
-from .diagram import Diagram
-from .muscle_model import (HIP_FLEXION_RANGE_DEG, UNRELIABLE_ABOVE_DEG, VIA_POINT_SWITCH_DEG,
+from .base import Diagram
+from ..models.muscle_path import (HIP_FLEXION_RANGE_DEG, UNRELIABLE_ABOVE_DEG, VIA_POINT_SWITCH_DEG,
                            load_hip_model, reference_curve)
 from .style import BONE, BONE_EDGE, GRID, OKABE_ITO, TEXT, style_axes
 

@@ -7,8 +7,8 @@ Markdown safely (raw HTML escaped, maths kept for MathJax).
 from __future__ import annotations
 
 from .banks import load_course
-from .markdown import render_markdown
-from .quiz import answer_text
+from ..markdown import render_markdown
+from .widgets import answer_text
 
 
 def distractor_tags(question: dict) -> list[str]:

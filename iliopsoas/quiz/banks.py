@@ -25,7 +25,7 @@ from pathlib import Path
 
 import yaml
 
-from .paths import course_root
+from ..paths import course_root
 
 BANK_GLOB = "[0-9][0-9]-*.yml"
 TYPES = ("single", "multiple", "truefalse", "numeric", "matching", "ordering", "label")
@@ -271,7 +271,7 @@ def known_structures() -> set[str] | None:
     or None when the drawing module cannot be imported: the structures then go
     unchecked and the quiz shows its label questions without the picture."""
     try:
-        from .anatomy import STRUCTURES
+        from ..models.landmarks import STRUCTURES
     except ImportError:
         return None
     return set(STRUCTURES)

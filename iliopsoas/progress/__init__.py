@@ -1,0 +1,1 @@
+"""Saved progress: the store, the 'where you left off' dashboard and the gradebook."""

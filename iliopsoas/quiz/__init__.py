@@ -1,0 +1,1 @@
+"""Question banks (load + validate), grading, quiz widgets and the answer key."""
