@@ -8,6 +8,7 @@ Generated parts (found again by marker comments, so re-running updates in place)
 - every notebook's navigation cells (``<!--NAVIGATION-->``, first and last cell),
 - its learning objectives (``<!--OBJECTIVES-->``, from the question bank),
 - its references (``<!--REFERENCES-->``, every source cited in its prose and bank),
+- the red-flag block (``<!--RED-FLAGS-->``, from assets/red-flags.yml, in every notebook that has the marker),
 - ``docs/glossary.md`` from ``assets/glossary.yml``,
 - the README's table of contents (between ``<!--TOC-->`` and ``<!--/TOC-->``).
 """
@@ -25,11 +26,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from iliopsoas.course import course_map_markdown, load_lessons, objectives_markdown  # noqa: E402
+from iliopsoas.redflags import red_flag_sources, red_flags_markdown  # noqa: E402
 
 NAV = "<!--NAVIGATION-->"
 OBJ = "<!--OBJECTIVES-->"
 REF = "<!--REFERENCES-->"
-MARKERS = (NAV, OBJ, REF)
+RED = "<!--RED-FLAGS-->"
+MARKERS = (NAV, OBJ, REF, RED)
 CITATION = re.compile(r"\(([^()]*?\b(?:1[89]|20)\d\d[a-z]?)\)")
 
 
@@ -102,8 +105,14 @@ def link_of(entry: dict) -> str:
     return entry.get("url", "")
 
 
+def has_red_flags(nb) -> bool:
+    return any(c.cell_type == "markdown" and c.source.lstrip().startswith(RED) for c in nb.cells)
+
+
 def references_markdown(slug: str, nb, refs: dict) -> str:
     keys, _ = cited_keys(prose_of(nb), refs)
+    if has_red_flags(nb):
+        keys += [k for k in red_flag_sources() if k not in keys]
     for key in bank_sources(slug):
         if key not in keys:
             keys.append(key)
@@ -123,6 +132,8 @@ def references_markdown(slug: str, nb, refs: dict) -> str:
 
 def generated_cells(slug: str, nb, refs: dict) -> dict[str, str]:
     out = {NAV: navigation_markdown(slug), REF: references_markdown(slug, nb, refs)}
+    if has_red_flags(nb):
+        out[RED] = red_flags_markdown(marker=RED)
     if (ROOT / "quizzes" / f"{slug}.yml").exists():
         out[OBJ] = f"{OBJ}\n" + objectives_markdown(slug)
     return out
