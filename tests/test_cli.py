@@ -144,7 +144,7 @@ def test_progress_export_json_and_csv_round_trip(env, tmp_path):
     r2 = run("progress", "export", "--student", "Ada Lovelace", "--output", "ada.csv", env=env, cwd=tmp_path)
     assert r1.returncode == 0 and r2.returncode == 0, r1.stderr + r2.stderr
     doc = json.loads((tmp_path / "ada.json").read_text(encoding="utf-8"))
-    assert doc["format_version"] == 1 and doc["student"] == "Ada Lovelace"
+    assert doc["format_version"] == 2 and doc["student"] == "Ada Lovelace"
     assert doc["course"] == yaml.safe_load((ROOT / "assets" / "course.yml").read_text(encoding="utf-8"))["title"]
     assert doc["exported_at"] and doc["attempts"] == expected
     assert env["ILIOPSOAS_PROGRESS"] not in (tmp_path / "ada.json").read_text(encoding="utf-8")
@@ -303,7 +303,7 @@ def test_gradebook_refuses_two_different_students_with_one_name(env, tmp_path):
 
 @pytest.mark.parametrize("name, content, problem", [
     ("notjson.json", "this is not JSON", "not valid JSON"),
-    ("version.json", None, "format version 2 is not supported"),
+    ("version.json", None, "format version 3 is not supported"),
     ("fields.json", json.dumps({"format": "iliopsoas-progress", "format_version": 1, "student": "Dee",
                                 "attempts": [{"notebook": START}]}), "missing field 'exported_at'"),
     ("attempt.json", json.dumps({"format": "iliopsoas-progress", "format_version": 1, "student": "Dee",
@@ -315,7 +315,7 @@ def test_a_bad_export_file_exits_2_naming_the_file_and_the_problem(env, tmp_path
     good = write_json_export(tmp_path / "ann.json", "Ann", ANN)
     bad = tmp_path / name
     if content is None:
-        write_json_export(bad, "Dee", [], version=2)
+        write_json_export(bad, "Dee", [], version=3)
     else:
         bad.write_text(content, encoding="utf-8")
     result = run("gradebook", good, bad, "--output", "grades.csv", env=env, cwd=tmp_path)

@@ -87,7 +87,7 @@ def test_the_schema_version_is_recorded(path):
     ProgressStore(path).record(NB, "q1", 1, True, 1.0, [])
     conn = sqlite3.connect(path)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
         assert conn.execute("PRAGMA application_id").fetchone()[0] == progress.APPLICATION_ID
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     finally:
@@ -157,7 +157,7 @@ def test_exports_round_trip_through_json_and_csv(path, tmp_path):
     store.record(NB, "q1", {"a": [1, "b, \"c\""]}, False, 0.25, ["rotation-settled", "psoas-causes-lordosis"])
     store.record(NB, "q1", "12 mm", True, 1.0, [])
     doc = store.export("Ada Lovelace")
-    assert doc["format_version"] == 1 and doc["student"] == "Ada Lovelace" and doc["course"]
+    assert doc["format_version"] == 2 and doc["student"] == "Ada Lovelace" and doc["course"]
     assert str(path) not in json.dumps(doc), "the store's path is not part of an export"
     (tmp_path / "e.json").write_text(export_json(doc), encoding="utf-8")
     (tmp_path / "e.csv").write_text(export_csv(doc), encoding="utf-8")
@@ -476,3 +476,70 @@ def test_a_quiz_says_an_answer_was_not_saved_when_the_file_vanishes(tmp_path, mo
     view.check_button.click()
     assert "✗ Not quite" in view.feedback.value
     assert "could not be saved" in view.feedback.value and "no longer exists" in view.feedback.value
+
+
+# --------------------------------------------------------------------------- schema 2: kinds of record
+
+V1_SCHEMA = """
+CREATE TABLE attempts (
+    id INTEGER PRIMARY KEY, notebook TEXT NOT NULL, question_id TEXT NOT NULL,
+    attempt INTEGER NOT NULL CHECK (attempt >= 1), answer TEXT NOT NULL,
+    correct INTEGER NOT NULL CHECK (correct IN (0, 1)), score REAL NOT NULL CHECK (score >= 0 AND score <= 1),
+    timestamp TEXT NOT NULL, misconceptions TEXT NOT NULL DEFAULT '[]', UNIQUE (notebook, question_id, attempt));
+"""
+
+
+def make_v1_store(path):
+    conn = sqlite3.connect(path)
+    conn.executescript(V1_SCHEMA)
+    conn.execute(f"PRAGMA application_id = {progress.APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("INSERT INTO attempts (notebook, question_id, attempt, answer, correct, score, timestamp, "
+                 "misconceptions) VALUES (?, 'q1', 1, '\"12 mm\"', 1, 1.0, '2026-11-20T10:00:00.000+00:00', '[]')",
+                 (NB,))
+    conn.commit()
+    conn.close()
+
+
+def test_a_schema_1_file_is_read_only_as_is_and_migrated_when_opened_for_writing(path):
+    make_v1_store(path)
+    ro = ProgressStore(path, readonly=True)
+    assert [(a.question_id, a.kind) for a in ro.attempts()] == [("q1", "answer")]
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 1, "read-only must not migrate"
+    store = ProgressStore(path)
+    assert store.warnings == [] and not store.in_memory, "an older store is migrated, not moved aside"
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2
+    assert [a.kind for a in store.attempts()] == ["answer"]
+    assert store.record(NB, "q1", "13 mm", False, 0.0, []).attempt == 2
+
+
+def test_answer_shown_is_a_record_of_its_own_kind_that_never_counts_as_an_answer(path):
+    store = ProgressStore(path)
+    store.record(NB, "q1", "1", False, 0.0, ["tag"])
+    shown = store.record_answer_shown(NB, "q1")
+    assert (shown.kind, shown.attempt, shown.correct, shown.answer) == ("answer-shown", 2, False, None)
+    s = store.summary()[NB]
+    assert (s.answered, s.correct, s.attempts) == (1, 0, 1)
+    assert s.latest["q1"].kind == "answer" and s.latest["q1"].attempt == 1
+    with pytest.raises(ValueError, match="kind must be one of"):
+        store.record(NB, "q1", 1, True, 1.0, [], kind="guess")
+
+
+def test_exports_keep_the_kind_and_version_1_exports_still_read(path, tmp_path):
+    store = ProgressStore(path)
+    store.record(NB, "q1", "1", False, 0.0, [])
+    store.record_answer_shown(NB, "q1")
+    doc = store.export("Ada")
+    for text, name in ((export_json(doc), "ada.json"), (export_csv(doc), "ada.csv")):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        assert [a["kind"] for a in read_export(tmp_path / name).attempts] == ["answer", "answer-shown"]
+    old = {"format": "iliopsoas-progress", "format_version": 1, "course": "c", "student": "Bo",
+           "exported_at": "t", "attempts": [{"notebook": NB, "question_id": "q1", "answer": 1, "correct": True,
+                                             "score": 1.0, "attempt": 1, "timestamp": "t",
+                                             "misconceptions": []}]}
+    (tmp_path / "old.json").write_text(json.dumps(old), encoding="utf-8")
+    assert read_export(tmp_path / "old.json").attempts[0]["kind"] == "answer"
+    header = "format_version,course,student,exported_at,notebook,question_id,attempt,correct,score,timestamp,answer,misconceptions\n"
+    (tmp_path / "old.csv").write_text(header + f'1,c,Bo,t,{NB},q1,1,1,1.0,t,"1",\n', encoding="utf-8")
+    exp = read_export(tmp_path / "old.csv")
+    assert exp.format_version == 1 and exp.attempts[0]["kind"] == "answer"

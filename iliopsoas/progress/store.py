@@ -6,7 +6,9 @@
 (``~/.local/share/iliopsoas-course/progress.sqlite3`` on Linux).  The store is
 embedded (stdlib ``sqlite3``, no server) and holds one table, ``attempts``:
 notebook, question id, answer (JSON), correct, score, attempt number,
-ISO-8601 UTC timestamp and misconception tags (JSON list).
+ISO-8601 UTC timestamp, misconception tags (JSON list) and the kind of record
+(``"answer"``: a checked answer; ``"answer-shown"``: the student asked to see
+the answer; ``"decision"``: a step of a clinical case).
 
 Reliability choices
 -------------------
@@ -78,17 +80,20 @@ import yaml
 ENV_VAR = "ILIOPSOAS_PROGRESS"
 APP_NAME = "iliopsoas-course"
 FILE_NAME = "progress.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2          # 1: no `kind` column (every row an answer); migrated on open
 APPLICATION_ID = 0x696C7073  # "ilps"
 BUSY_TIMEOUT_S = 30.0
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 EXPORT_FORMAT = "iliopsoas-progress"
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2          # 1: attempts without `kind`; still read
+READABLE_EXPORT_VERSIONS = (1, 2)
+#: Kinds of record: a checked answer, "show me the answer", a decision in a clinical case.
+KINDS = ("answer", "answer-shown", "decision")
 CSV_FIELDS = ["format_version", "course", "student", "exported_at", "notebook", "question_id",
-              "attempt", "correct", "score", "timestamp", "answer", "misconceptions"]
+              "attempt", "correct", "score", "timestamp", "answer", "misconceptions", "kind"]
 ATTEMPT_FIELDS = ["notebook", "question_id", "answer", "correct", "score", "attempt",
-                  "timestamp", "misconceptions"]
+                  "timestamp", "misconceptions", "kind"]
 DEFAULT_COURSE_TITLE = "The iliopsoas course"
 
 _COLUMNS = {"id", "notebook", "question_id", "attempt", "answer", "correct", "score",
@@ -104,6 +109,7 @@ CREATE TABLE IF NOT EXISTS attempts (
     score          REAL    NOT NULL CHECK (score >= 0 AND score <= 1),
     timestamp      TEXT    NOT NULL,                  -- ISO 8601, UTC
     misconceptions TEXT    NOT NULL DEFAULT '[]',     -- JSON list of tags
+    kind           TEXT    NOT NULL DEFAULT 'answer', -- see KINDS (added in schema 2)
     UNIQUE (notebook, question_id, attempt)
 );
 """
@@ -137,6 +143,7 @@ class Attempt:
     attempt: int            # 1, 2, ... per notebook + question
     timestamp: str          # ISO 8601, UTC
     misconceptions: list = field(default_factory=list)
+    kind: str = "answer"    # one of KINDS
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -210,21 +217,30 @@ def _code(exc: BaseException) -> str:
     return getattr(exc, "sqlite_errorname", "") or ""
 
 
+_SELECT = "SELECT notebook, question_id, attempt, answer, correct, score, timestamp, misconceptions, {kind} FROM attempts"
+
+
 def _row_to_attempt(row) -> Attempt:
-    notebook, qid, attempt, answer, correct, score, ts, tags = row
+    notebook, qid, attempt, answer, correct, score, ts, tags, kind = row
     return Attempt(notebook=notebook, question_id=qid, answer=json.loads(answer), correct=bool(correct),
-                   score=float(score), attempt=int(attempt), timestamp=ts, misconceptions=json.loads(tags))
+                   score=float(score), attempt=int(attempt), timestamp=ts, misconceptions=json.loads(tags),
+                   kind=kind)
 
 
 def summarize(attempts) -> dict[str, NotebookSummary]:
-    """Per-notebook summaries of attempts (objects or dicts); the highest attempt number is the latest."""
+    """Per-notebook summaries of attempts (objects or dicts); the highest attempt number is the latest.
+
+    "Answer shown" records count as activity but never as an answer.
+    """
     out: dict[str, NotebookSummary] = {}
     for a in attempts:
-        a = a if isinstance(a, Attempt) else Attempt(**{k: a[k] for k in ATTEMPT_FIELDS})
+        a = a if isinstance(a, Attempt) else Attempt(**{k: a[k] for k in ATTEMPT_FIELDS if k in a})
         s = out.setdefault(a.notebook, NotebookSummary(a.notebook))
-        s.attempts += 1
         if s.last_activity is None or a.timestamp > s.last_activity:
             s.last_activity = a.timestamp
+        if a.kind == "answer-shown":
+            continue
+        s.attempts += 1
         prev = s.latest.get(a.question_id)
         if prev is None or a.attempt >= prev.attempt:
             s.latest[a.question_id] = a
@@ -258,6 +274,7 @@ class ProgressStore:
         self.moved_aside: list[Path] = []  # where damaged files went
         self._memory: sqlite3.Connection | None = None
         self._empty = False                # a read-only view of an empty (new) file
+        self._has_kind = True              # False for a schema-1 file opened read-only (not migrated)
         self._lock = threading.RLock()
         if self.requested_path is None:
             self._open_memory()
@@ -375,7 +392,7 @@ class ProgressStore:
             if version == 0 and not tables:
                 return None  # an empty file (for example created by touch): initialised below
             columns = {r[1] for r in conn.execute("PRAGMA table_info(attempts)")} if "attempts" in tables else set()
-            if version != SCHEMA_VERSION or app_id != APPLICATION_ID or not _COLUMNS <= columns:
+            if version not in (1, SCHEMA_VERSION) or app_id != APPLICATION_ID or not _COLUMNS <= columns:
                 found = ", ".join(sorted(tables)) or "no tables"
                 return ("corrupt", f"it is an SQLite database but not a progress store "
                         f"(schema version {version}, tables: {found})", identity)
@@ -427,6 +444,8 @@ class ProgressStore:
                 if version == 0:  # new (another kernel may have initialised it meanwhile)
                     conn.execute(_SCHEMA)
                     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                elif version == 1:  # schema 1 -> 2: every earlier row was a checked answer
+                    conn.execute("ALTER TABLE attempts ADD COLUMN kind TEXT NOT NULL DEFAULT 'answer'")
                 # a real write: proves the file and its folder (for the journal) are writable
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 conn.execute("COMMIT")
@@ -463,6 +482,7 @@ class ProgressStore:
                                 f"(schema {version}); update the course to read it.")
         if not _COLUMNS <= columns:
             raise ProgressError(f"{path} is not a progress file of this course.")
+        self._has_kind = "kind" in columns
         self.path = path
 
     # ------------------------------------------------------------------ operations
@@ -528,11 +548,16 @@ class ProgressStore:
                 raise
 
     def record(self, notebook: str, question_id: str, answer, correct: bool, score: float,
-               misconceptions=()) -> Attempt:
-        """Save one checked answer in its own transaction; return it with its attempt number.
+               misconceptions=(), kind: str = "answer") -> Attempt:
+        """Save one record (by default a checked answer) in its own transaction; return it with its number.
 
-        Raises :class:`ProgressError` (with a sentence for the student) when it cannot be saved.
+        ``kind`` is one of ``KINDS``: "answer", "answer-shown" (see :meth:`record_answer_shown`) or
+        "decision" (a step of a clinical case; ``question_id`` names the case and step).
+        Raises :class:`ProgressError` (with a sentence for the student) when it cannot be saved,
+        ``ValueError`` for a bad argument.
         """
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
         if not isinstance(notebook, str) or not notebook or not isinstance(question_id, str) or not question_id:
             raise ValueError("notebook and question_id must be non-empty strings")
         score = float(score)
@@ -550,16 +575,20 @@ class ProgressStore:
             stamp = now_iso()
             conn.execute(
                 "INSERT INTO attempts (notebook, question_id, attempt, answer, correct, score, timestamp, "
-                "misconceptions) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "misconceptions, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (notebook, question_id, number, answer_json, int(bool(correct)), score, stamp,
-                 json.dumps(tags)))
-        return Attempt(notebook, question_id, json.loads(answer_json), bool(correct), score, number, stamp, tags)
+                 json.dumps(tags), kind))
+        return Attempt(notebook, question_id, json.loads(answer_json), bool(correct), score, number, stamp, tags,
+                       kind)
+
+    def record_answer_shown(self, notebook: str, question_id: str) -> Attempt:
+        """Save that the student asked to see the answer of a question (kind "answer-shown")."""
+        return self.record(notebook, question_id, None, False, 0.0, (), kind="answer-shown")
 
     def attempts(self, notebook: str | None = None, question_id: str | None = None) -> list[Attempt]:
         """Saved attempts, oldest first, optionally of one notebook and/or question."""
-        sql = ("SELECT notebook, question_id, attempt, answer, correct, score, timestamp, misconceptions "
-               "FROM attempts WHERE (?1 IS NULL OR notebook = ?1) AND (?2 IS NULL OR question_id = ?2) "
-               "ORDER BY id")
+        sql = (_SELECT.format(kind="kind" if self._has_kind else "'answer'") +
+               " WHERE (?1 IS NULL OR notebook = ?1) AND (?2 IS NULL OR question_id = ?2) ORDER BY id")
         with self._conn("the saved answers could not be read") as conn:
             rows = conn.execute(sql, (notebook, question_id)).fetchall()
         return [_row_to_attempt(r) for r in rows]
@@ -581,9 +610,8 @@ class ProgressStore:
         """
         what = "nothing was deleted"
         with self._transaction(what) as conn:
-            rows = conn.execute(
-                "SELECT notebook, question_id, attempt, answer, correct, score, timestamp, misconceptions "
-                "FROM attempts WHERE (?1 IS NULL OR notebook = ?1) ORDER BY id", (notebook,)).fetchall()
+            rows = conn.execute(_SELECT.format(kind="kind") + " WHERE (?1 IS NULL OR notebook = ?1) ORDER BY id",
+                                (notebook,)).fetchall()
             if not rows:
                 return ResetResult(0, None)
             path = None
@@ -685,7 +713,7 @@ def export_csv(doc: dict) -> str:
             "exported_at": doc["exported_at"], "notebook": a["notebook"], "question_id": a["question_id"],
             "attempt": a["attempt"], "correct": 1 if a["correct"] else 0, "score": repr(float(a["score"])),
             "timestamp": a["timestamp"], "answer": json.dumps(a["answer"], ensure_ascii=False),
-            "misconceptions": ";".join(a["misconceptions"])})
+            "misconceptions": ";".join(a["misconceptions"]), "kind": a.get("kind", "answer")})
     return buf.getvalue()
 
 
@@ -693,6 +721,8 @@ def _check_attempt(a, where: str) -> dict:
     """Validate one attempt mapping of an export; return it normalised."""
     if not isinstance(a, dict):
         raise ValueError(f"{where} is not a mapping")
+    a = dict(a)
+    a.setdefault("kind", "answer")  # exports of format version 1 have no kind: every row was an answer
     missing = [k for k in ATTEMPT_FIELDS if k not in a]
     if missing:
         raise ValueError(f"{where} is missing {', '.join(repr(k) for k in missing)}")
@@ -707,6 +737,8 @@ def _check_attempt(a, where: str) -> dict:
         raise ValueError(f"{where}: 'attempt' must be a whole number from 1, not {a['attempt']!r}")
     if not isinstance(a["misconceptions"], list) or not all(isinstance(t, str) for t in a["misconceptions"]):
         raise ValueError(f"{where}: 'misconceptions' must be a list of tags")
+    if a["kind"] not in KINDS:
+        raise ValueError(f"{where}: 'kind' must be one of {', '.join(KINDS)}, not {a['kind']!r}")
     return {k: (float(a[k]) if k == "score" else a[k]) for k in ATTEMPT_FIELDS}
 
 
@@ -719,9 +751,9 @@ def _parse_json(text: str, path) -> Export:
         raise ExportError(path, "not an iliopsoas progress export (its \"format\" should be "
                                 f"{EXPORT_FORMAT!r}); make one with: python -m iliopsoas progress export")
     version = doc.get("format_version")
-    if version != EXPORT_VERSION:
-        raise ExportError(path, f"format version {version!r} is not supported (this course reads version "
-                                f"{EXPORT_VERSION})")
+    if version not in READABLE_EXPORT_VERSIONS:
+        raise ExportError(path, f"format version {version!r} is not supported (this course reads versions "
+                                f"{' and '.join(map(str, READABLE_EXPORT_VERSIONS))})")
     missing = [k for k in ("student", "exported_at", "attempts") if k not in doc]
     if missing:
         raise ExportError(path, f"missing field{'s' if len(missing) > 1 else ''} "
@@ -741,7 +773,7 @@ def _parse_json(text: str, path) -> Export:
 def _parse_csv(text: str, path) -> Export:
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
-    missing = [c for c in CSV_FIELDS if c not in header]
+    missing = [c for c in CSV_FIELDS if c not in header and c != "kind"]  # version 1 has no kind
     if missing:
         raise ExportError(path, "not an iliopsoas progress export: the CSV header lacks "
                                 f"{', '.join(missing)}")
@@ -759,19 +791,21 @@ def _parse_csv(text: str, path) -> Export:
             attempt = {"notebook": row["notebook"], "question_id": row["question_id"],
                        "answer": json.loads(row["answer"]), "correct": row["correct"] == "1",
                        "score": float(row["score"]), "attempt": int(row["attempt"]),
-                       "timestamp": row["timestamp"], "misconceptions": tags}
+                       "timestamp": row["timestamp"], "misconceptions": tags,
+                       "kind": row.get("kind") or "answer"}
             attempts.append(_check_attempt(attempt, where))
         except (ValueError, TypeError) as exc:  # JSONDecodeError is a ValueError
             msg = str(exc) if str(exc).startswith(where) else f"{where}: {exc}"
             raise ExportError(path, msg) from exc
-    if versions - {EXPORT_VERSION}:
-        raise ExportError(path, f"format version {sorted(versions - {EXPORT_VERSION})[0]} is not supported "
-                                f"(this course reads version {EXPORT_VERSION})")
+    if versions - set(READABLE_EXPORT_VERSIONS):
+        raise ExportError(path, f"format version {sorted(versions - set(READABLE_EXPORT_VERSIONS))[0]} is not "
+                                f"supported (this course reads versions "
+                                f"{' and '.join(map(str, READABLE_EXPORT_VERSIONS))})")
     if len(students) > 1:
         raise ExportError(path, f"holds several students ({', '.join(sorted(students))}); "
                                 "hand in one export per student")
     student = next(iter(students)) if students else None
-    return Export(str(path), EXPORT_VERSION, next(iter(courses), ""), student or None,
+    return Export(str(path), max(versions) if versions else EXPORT_VERSION, next(iter(courses), ""), student or None,
                   max(times) if times else "", attempts)
 
 
