@@ -123,17 +123,25 @@ def test_invalid_inputs_are_clear_errors():
 
 
 def test_assumptions_and_docstring_call_it_a_simplified_teaching_model():
+    import iliopsoas.models.lumbar as lumbar
+
     assert "simplified teaching model" in LumbarPsoasModel.__doc__.lower()
+    doc = lumbar.__doc__
+    assert "not a measurement" in doc and "chosen by hand so that the model reproduces the pattern" in doc
+    assert "29 N·m" in doc and "Andersson et al. 1995" in doc and "Penning 2000" in doc
+    assert any("pulley" in s for s in lumbar.CHOSEN_TO_MATCH)
+    assert any("cannot confirm" in s.lower() for s in lumbar.CANNOT_SHOW)
     assert ASSUMPTIONS and all(s.endswith(".") for s in ASSUMPTIONS)
     assert any("1113 N" in s for s in ASSUMPTIONS)
 
 
 def test_readout_gives_the_numbers_in_a_teaching_sentence():
     text = describe(LumbarPsoasModel(45))
-    assert text.startswith("At 45° lordosis both psoas muscles at full effort")
+    assert text.startswith("In this teaching model, at 45° of lordosis with both psoas muscles pulling as hard")
     assert "extend L1–L2" in text and "flex L5–S1" in text
     assert "N (L1–L2)" in text and "N (L5–S1)" in text
-    assert "compresses" in text and "Bogduk" in text
+    assert "presses the spine together" in text and "Bogduk" in text and "tuned to reproduce" in text
+    assert "paradox comes from" not in text and "measured" not in text
     assert "looks like a spine flexor" in describe(LumbarPsoasModel(15))
     assert "looks like an extensor" in describe(LumbarPsoasModel(65))
     assert "looks like" not in describe(LumbarPsoasModel(45))
@@ -164,7 +172,7 @@ def test_slider_change_updates_bars_arrows_and_readout():
     assert d.arrows[2].get_facecolor() != before_arrow          # L3-L4 turned from extension to flexion
     assert d.joint_label(2).startswith("L3–L4 flexes") and d.joint_label(2).endswith("N·m")
     assert d._image.value != before_png and d._readout.value != before_text
-    assert "At 15° lordosis" in d._readout.value
+    assert "at 15° of lordosis" in d._readout.value
 
 
 def test_moving_artists_are_blitted_and_the_picture_equals_a_fresh_render():
@@ -181,6 +189,7 @@ def test_alt_text_and_caption_describe_the_figure_and_its_sources():
     assert "compression" in alt
     assert d.caption.startswith("Simplified teaching model")
     assert "Bogduk, Pearcy & Hadfield 1992" in d.caption and "1113 N" in d.caption
+    assert "placed by hand" in d.caption and "cannot confirm" in d.caption and "course models 2026" in d.caption
     bundle = d.show()._repr_mimebundle_()
     assert "alt=" in bundle["text/html"] and "Simplified teaching model" in bundle["text/html"]
 
@@ -190,3 +199,12 @@ def test_a_joint_that_hardly_turns_says_so_in_words_and_hides_its_arrow():
     assert LumbarPsoasModel(20).joint_loads()[0].action == "hardly turns"
     assert d.joint_label(0) == "L1–L2 ≈ 0 N·m"
     assert not d.arrows[0].get_visible() and d.arrows[4].get_visible()
+
+
+def test_the_largest_moment_the_docstring_explains_is_the_models_own():
+    # The module docstring explains "about 29 N·m at L5–S1 in a flattened spine (10°), 2150 N × about 13 mm".
+    l5s1 = LumbarPsoasModel(10).joint_loads()[-1]
+    assert l5s1.moment_nm == pytest.approx(29, abs=1) and l5s1.compression_n == pytest.approx(2150, abs=30)
+    assert l5s1.lever_arm_mm == pytest.approx(13, abs=1)
+    biggest = max(abs(x.moment_nm) for lordosis in SLIDER_RANGE for x in loads(lordosis))
+    assert biggest == pytest.approx(abs(l5s1.moment_nm))

@@ -82,12 +82,14 @@ def test_leg_geometry_follows_the_angles():
 
 
 # ---------------------------------------------------------------------------- the simulator
-def test_controls_are_a_severity_slider_then_a_condition_menu():
+def test_controls_are_a_severity_slider_then_a_condition_menu_then_the_examiners_check():
     d = ThomasTestSimulator()
-    (first, slider), (second, menu) = list(d.controls.items())
+    (first, slider), (second, menu), (third, check) = list(d.controls.items())
     assert first == "severity" and type(slider).__name__ == "IntSlider" and (slider.min, slider.max) == (0, 3)
     assert second == "condition" and type(menu).__name__ == "Dropdown"
     assert [value for _, value in menu.options] == list(CONDITIONS)
+    assert third == "check" and type(check).__name__ == "Dropdown"
+    assert [value for _, value in check.options] == ["none", "knee_extended", "overflexed"]
     assert d.name == "thomas-test"
 
 
@@ -99,17 +101,17 @@ def test_severity_slider_moves_the_leg_and_the_words():
     d.controls["severity"].value = 3
     assert not np.allclose(d.thigh.get_xy(), thigh_before)
     assert d.hip_label.get_text() == "thigh +20°"
-    assert d.finding_texts[0].get_text().startswith("✗ yes")
+    assert d.finding_texts[0].get_text().startswith("positive")
     assert d._image.value != png and d._readout.value != text
     assert "above horizontal" in d._readout.value and SCREEN in d._readout.value
 
 
 def test_condition_menu_changes_which_sign_is_positive():
     d = ThomasTestSimulator(condition="rectus_femoris", severity=2)
-    assert d.finding_texts[1].get_text().startswith("✗ yes") and d.finding_texts[0].get_text().startswith("✓ no")
+    assert d.finding_texts[1].get_text().startswith("positive") and d.finding_texts[0].get_text().startswith("negative")
     assert "rectus femoris" in d.readout(d.state()) and "Sources disagree on the knee" in d.readout(d.state())
     d.set(condition="tfl_itb")
-    assert d.finding_texts[2].get_text().startswith("✗ yes") and d.finding_texts[1].get_text().startswith("✓ no")
+    assert d.finding_texts[2].get_text().startswith("positive") and d.finding_texts[1].get_text().startswith("negative")
     assert "iliotibial band looks tight" in d.readout(d.state())
 
 
@@ -123,7 +125,7 @@ def test_raising_severity_from_normal_in_the_live_widget_picks_tight_iliopsoas()
 
 def test_programmatic_normal_state_keeps_normal_and_says_why_severity_does_nothing():
     d = ThomasTestSimulator(condition="normal", severity=2)
-    assert d.state() == {"severity": 2, "condition": "normal"}
+    assert d.state() == {"severity": 2, "condition": "normal", "check": "none"}
     assert "choose one in the menu" in d.readout(d.state())
     assert d.hip_label.get_text() == "thigh −12°"
 
@@ -140,6 +142,50 @@ def test_alt_text_and_caption():
     alt = d.alt(d.state())
     assert "thigh is at +10°" in alt and "knee is flexed" in alt and "Harvey 1998" in alt
     assert "16° outwards" in alt
-    assert "screen, not a diagnosis" in d.caption and "80–90°" in d.caption and "Harvey 1998" in d.caption
+    assert "screen, not a diagnosis" in d.caption and "Kendall et al. 2005" in d.caption and "Harvey 1998" in d.caption
+    assert "117 elite athletes" in d.caption and "not norms for everyone" in d.caption
+    assert "Peeler & Anderson 2007" in d.caption and "Clapis, Davis & Davis 2008" in d.caption
     html = d.show()._repr_mimebundle_()["text/html"]
     assert 'alt="Three panels.' in html
+
+
+def test_a_negative_finding_is_never_ticked():
+    # A tick reads as "all is well"; a "no" to "is the thigh held up?" is a negative reading, said in words.
+    for condition in CONDITIONS:
+        for severity in range(4):
+            d = ThomasTestSimulator(condition=condition, severity=severity)
+            for text in d.finding_texts:
+                assert "✓" not in text.get_text() and "✗" not in text.get_text()
+                assert text.get_text().split(":")[0] in ("positive", "negative")
+
+
+def test_straightening_the_knee_separates_rectus_femoris_from_the_one_joint_flexors():
+    rf_free, rf_check = thomas_position("rectus_femoris", 3), thomas_position("rectus_femoris", 3, "knee_extended")
+    assert rf_check.hip_deg < rf_free.hip_deg - 5                      # the thigh drops when rectus femoris slackens
+    assert "rectus femoris, not the one-joint hip flexors" in rf_check.check_finding
+    ip_free, ip_check = thomas_position("iliopsoas", 2), thomas_position("iliopsoas", 2, "knee_extended")
+    assert ip_check.hip_deg == ip_free.hip_deg and ip_check.hip_positive     # a one-joint flexor holds it up
+    assert "one-joint hip flexors, such as iliopsoas" in ip_check.check_finding
+    assert not rf_check.knee_positive and rf_check.knee_deg == 0           # the knee is not read while held straight
+
+
+def test_over_flexing_the_held_hip_makes_a_false_positive():
+    free, error = thomas_position("normal", 0), thomas_position("normal", 0, "overflexed")
+    assert not free.hip_positive and error.hip_positive
+    assert "false positive" in error.check_finding and "low back is flat" in error.check_finding
+
+
+def test_the_menus_say_athletes_average_not_normal():
+    assert "athletes" in CONDITIONS["normal"] and "normal" not in CONDITIONS["normal"]
+    d = ThomasTestSimulator()
+    words = d.readout(d.state()) + " " + d.status.get_text()
+    assert "117 elite athletes" in words or "athletes' average" in words
+    assert "looks normal" not in words and "near the midline" not in words
+    assert "Kendall" in words                                              # the abduction reference is named
+
+
+def test_the_simulator_can_show_each_check_from_the_notebook():
+    d = ThomasTestSimulator(condition="rectus_femoris", severity=3, check="knee_extended")
+    assert "knee held straight" in d.readout(d.state()) and d.knee_label.get_text() == "knee straight"
+    with pytest.raises(ValueError, match="unknown check"):
+        thomas_test_simulator(check="wiggle")

@@ -51,16 +51,18 @@ class PsoasParadoxExplorer(Diagram):
     title = "The psoas paradox: flexor, extensor, or compressor of the lumbar spine?"
     figsize = (10.0, 5.1)
     caption = (
-        "Simplified teaching model, not a measurement. Side view of L1–L5 on the sacrum (front to the right): "
-        "rigid vertebral bodies 3.5 cm deep and 2.7 cm high on 1 cm discs, the lordosis shared 8/12/18/26/36 % from "
-        "L1–L2 to L5–S1, each joint turning about an axis in the back half of its disc. Each vertebra gives a psoas "
-        "fascicle from its body (solid) and one from its transverse process, 2 cm behind the body's centre (dashed); all pull "
-        "straight towards one pulley on the pelvic brim beside the sacrum. Both psoas muscles together, each at most "
-        "1113 N (OpenSim Gait2392; Delp et al. 1990), shared 14–26 % from L1 to L5 as the muscle's cross-section "
-        "grows downwards (Reid et al. 1994). Left out: sideways forces, other muscles, ligaments, body weight, "
-        "force–length effects. The pattern it reproduces (small moments that extend the upper lumbar segments and "
-        "flex the lower ones, large compression and shear) is the finding of Bogduk, Pearcy & Hadfield 1992; the "
-        "numbers are this model's, not theirs."
+        "Simplified teaching model, not a measurement: this course's own model (course models 2026). Side view "
+        "of L1–L5 on the sacrum (front to the right): rigid vertebral bodies 3.5 cm deep and 2.7 cm high on 1 cm "
+        "discs, the lordosis shared 8/12/18/26/36 % from L1–L2 to L5–S1, each joint turning about an axis in the "
+        "back half of its disc. Each vertebra gives a psoas fascicle from its body (solid) and one from its "
+        "transverse process, 2 cm behind the body's centre (dashed); all pull straight towards one pulley on the "
+        "pelvic brim beside the sacrum. Both psoas muscles together, each at most 1113 N (the OpenSim Gait2392 "
+        "value; Delp et al. 1990), shared 14–26 % from L1 to L5 as the muscle's cross-section grows downwards "
+        "(Reid et al. 1994). Left out: sideways forces, other muscles, ligaments, body weight, force–length "
+        "effects. The pulley was placed by hand so that at a typical lordosis the model gives the sign pattern "
+        "that Bogduk, Pearcy & Hadfield 1992 calculated in their own model (small moments, extension at the "
+        "upper joints and flexion at the lower ones, with large compression and shear); so this model "
+        "illustrates that result and cannot confirm it, and its numbers are its own."
     )
 
     def __init__(self, **initial):

@@ -15,9 +15,10 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.patches import Circle, Polygon, Rectangle
 
-from ..models.thomas import (CONDITIONS, NORM_ABDUCTION_DEG, NORM_HIP_DEG, NORM_KNEE_DEG, SEVERITIES,
-                             HIP_XY, KNEE_NORM_SENTENCE, SHANK_M, THIGH_M, ThomasReading, check_condition,
-                             check_severity, leg_points, signed_deg, thomas_position, unit_vector)
+from ..models.thomas import (ABDUCTION_NORM_SENTENCE, CHECKS, CONDITIONS, NORM_ABDUCTION_DEG, NORM_HIP_DEG,
+                             NORM_KNEE_DEG, SEVERITIES, HIP_XY, KNEE_NORM_SENTENCE, SHANK_M, THIGH_M, ThomasReading,
+                             check_check, check_condition, check_severity, leg_points, signed_deg, thomas_position,
+                             unit_vector)
 from . import style
 from .base import Diagram
 from .style import BONE_EDGE, GRID, OKABE_ITO, TEXT
@@ -63,16 +64,17 @@ class ThomasTestSimulator(Diagram):
     title = "Modified Thomas test simulator"
     figsize = (10.4, 4.6)
     caption = (
-        "Modified Thomas test: lying on the back at the end of a table, the other knee held to the chest to flatten "
-        "the lumbar spine, the tested leg hanging. Dashed ghost = mean of 117 elite athletes (Harvey 1998): thigh "
-        "11.9° below horizontal, knee flexed 52.5° (a goniometer along the thigh and the fibula, 0° = straight "
-        "knee, as the method is usually described), "
-        "abduction 15.6°. The clinical rule of thumb expects about 80–90° of knee flexion, more than Harvey's "
-        "athletes averaged: sources disagree on the cut-off. How much each tightness moves the angles, and the "
-        "cut-offs used (thigh at or above horizontal; knee more than 10° below, abduction more than 7° above "
-        "Harvey's means), are teaching assumptions, not data. The test is a screen, not a diagnosis: its "
-        "reliability is modest (Peeler & Anderson 2008) and it measures hip extension poorly unless pelvic tilt is "
-        "controlled (Vigotsky et al. 2016)."
+        "Modified Thomas test: lying on the back at the end of a table, the other knee held to the chest just until "
+        "the low back is flat, the tested leg hanging. Dashed outline = the average of 117 elite athletes in tennis, "
+        "basketball, rowing and running (Harvey 1998): thigh 11.9° below horizontal, knee bent 52.5° (0° = straight "
+        "knee), thigh drifting out 15.6°; reference values for that group, not norms for everyone. Kendall's "
+        "convention expects about 80° of knee bend and no outward drift (Kendall et al. 2005): sources disagree. "
+        "How far each tightness moves the leg, the cut-offs (thigh at or above horizontal; knee more than 10° below "
+        "and drift more than 7° above Harvey's means) and the 15° pelvic tilt of the over-flexing error are "
+        "teaching assumptions of this simulator, not data (course models 2026). The test is a screen, not a "
+        "diagnosis: examiners agree poorly with pass/fail or goniometer scoring (Peeler & Anderson 2007; Peeler & "
+        "Anderson 2008), better with an inclinometer or photographs (Clapis, Davis & Davis 2008; Cady, Powis & "
+        "Hopgood 2022), and it measures hip extension poorly unless pelvic tilt is controlled (Vigotsky et al. 2016)."
     )
 
     # ------------------------------------------------------------------ build
@@ -130,7 +132,7 @@ class ThomasTestSimulator(Diagram):
         (self.ghost,) = ax.plot(gx, gy, color=TEXT, linewidth=1.6, linestyle=(0, (4, 2.5)), zorder=5)
         from matplotlib.lines import Line2D
         ax.legend(handles=[Line2D([], [], color=TEXT, linewidth=1.6, linestyle=(0, (4, 2.5)),
-                                  label="norm: mean of 117 athletes (Harvey 1998)"),
+                                  label="average of 117 elite athletes (Harvey 1998)"),
                            Line2D([], [], color="#555555", linewidth=1.0, linestyle=(0, (1, 2)),
                                   label="horizontal through the hip")],
                   loc="upper right", fontsize=8, frameon=True, framealpha=0.95, edgecolor=GRID, handlelength=2.6)
@@ -161,7 +163,7 @@ class ThomasTestSimulator(Diagram):
         ghost_end = hip + (THIGH_M + 0.09) * unit_vector(-NORM_ABDUCTION_DEG)
         (self.top_ghost,) = ax.plot([hip[0], ghost_end[0]], [hip[1], ghost_end[1]], color=TEXT, linewidth=1.6,
                                     linestyle=(0, (4, 2.5)), zorder=5)
-        ax.text(ghost_end[0], ghost_end[1] - 0.02, "norm 16°", ha="center", va="top", fontsize=8, color=TEXT)
+        ax.text(ghost_end[0], ghost_end[1] - 0.02, "athletes 16°", ha="center", va="top", fontsize=8, color=TEXT)
         self.top_hip = hip
         self.top_thigh = ax.add_patch(Polygon(np.zeros((3, 2)), closed=True, facecolor=SKIN, edgecolor=SKIN_EDGE,
                                               linewidth=1.1, zorder=4))
@@ -179,16 +181,17 @@ class ThomasTestSimulator(Diagram):
         ax.set_ylim(0, 1)
         ax.set_title("(c) What the position suggests", fontsize=10, color=TEXT, loc="left")
         self.status = ax.text(0.02, 0.99, "", ha="left", va="top", fontsize=9, color=TEXT, fontweight="bold")
-        # Each question is fixed; only its short answer changes (cheap to redraw), marked ✓ / ✗ as well as coloured.
+        # Each question is fixed; only its short answer changes (cheap to redraw): "positive" in bold colour or
+        # "negative" in plain text, so the answer never rests on colour alone (and a "no" is never ticked).
         questions = ("Thigh stays at or above horizontal?\n→ hip flexors incl. iliopsoas short",
-                     "Knee won't bend (10° under the norm)?\n→ rectus femoris short",
-                     "Thigh drifts out (7° over the norm)?\n→ TFL / iliotibial band tight")
+                     "Knee won't bend (10° under athletes)?\n→ rectus femoris short",
+                     "Thigh drifts out (7° over athletes)?\n→ TFL / iliotibial band tight")
         self.finding_texts = []
         for y, question in zip((0.83, 0.58, 0.33), questions):
             ax.text(0.02, y, question, ha="left", va="top", fontsize=8, color=TEXT, linespacing=1.25)
             self.finding_texts.append(ax.text(0.98, y, "", ha="right", va="top", fontsize=8.5, color=TEXT))
-        ax.text(0.02, 0.1, "A screen, not a diagnosis: modest reliability, poor\nvalidity unless pelvic tilt is "
-                "controlled.", ha="left", va="top", fontsize=8, color=TEXT, style="italic")
+        ax.text(0.02, 0.1, "A screen, not a diagnosis: reliability depends on the\nmethod; poor validity unless the pelvis "
+                "is controlled.", ha="left", va="top", fontsize=8, color=TEXT, style="italic")
 
     # ------------------------------------------------------------------ controls and state
     def make_controls(self):
@@ -199,6 +202,9 @@ class ThomasTestSimulator(Diagram):
         condition = w.Dropdown(options=[(label, key) for key, label in CONDITIONS.items()], value="normal",
                                description="Condition", style={"description_width": "initial"},
                                layout={"width": "320px"})
+        check = w.Dropdown(options=[(label, key) for key, label in CHECKS.items()], value="none",
+                           description="Examiner's check", style={"description_width": "initial"},
+                           layout={"width": "360px"})
 
         def raise_from_normal(change):
             # In the live widget, raising the severity while "normal" is chosen picks the course's muscle,
@@ -207,10 +213,10 @@ class ThomasTestSimulator(Diagram):
                 condition.value = "iliopsoas"
 
         severity.observe(raise_from_normal, "value")
-        return {"severity": severity, "condition": condition}
+        return {"severity": severity, "condition": condition, "check": check}
 
     def reading(self, state: dict) -> ThomasReading:
-        return thomas_position(state["condition"], int(state["severity"]))
+        return thomas_position(state["condition"], int(state["severity"]), state.get("check", "none"))
 
     def update(self, state):
         r = self.reading(state)
@@ -236,14 +242,14 @@ class ThomasTestSimulator(Diagram):
         else:
             self.knee_label.set_position(tuple(knee + 0.2 * unit_vector(r.hip_deg + 24)))
             self.knee_label.set_verticalalignment("bottom")
-        self.knee_label.set_text(f"knee {r.knee_deg:.0f}°")
+        self.knee_label.set_text("knee straight" if r.check == "knee_extended" else f"knee {r.knee_deg:.0f}°")
         words = CONDITIONS[r.condition]
         if r.condition == "normal":
-            status = "Normal leg (Harvey's means)"
+            status = "No tightness: the athletes' average leg"
             if int(state["severity"]) > 0:
-                status += ": severity needs a tight muscle in the menu"
+                status += " (severity needs a tight muscle)"
         elif r.severity == 0:
-            status = f"{words[0].upper() + words[1:]}, severity none: same as normal"
+            status = f"{words[0].upper() + words[1:]}, severity none: the athletes' average"
         else:
             status = f"{words[0].upper() + words[1:]}, {SEVERITIES[r.severity]}"
         self.status.set_text(status)
@@ -255,11 +261,12 @@ class ThomasTestSimulator(Diagram):
         aarc = _arc(h, 0.2, -r.abduction_deg, 0)
         self.abd_arc.set_data(aarc[:, 0], aarc[:, 1])
         self.abd_label.set_text(f"abduction {r.abduction_deg:.0f}°")
-        # Answers to the three questions, marked ✓ / ✗ (never colour alone).
-        answers = ((r.hip_positive, signed_deg(r.hip_deg)), (r.knee_positive, f"{r.knee_deg:.0f}°"),
+        # Answers to the three questions: "positive" in bold colour, "negative" in plain text (never colour alone).
+        knee_value = None if r.check == "knee_extended" else f"{r.knee_deg:.0f}°"
+        answers = ((r.hip_positive, signed_deg(r.hip_deg)), (r.knee_positive, knee_value),
                    (r.abduction_positive, f"{r.abduction_deg:.0f}°"))
         for text, (positive, value) in zip(self.finding_texts, answers):
-            text.set_text(f"{'✗ yes' if positive else '✓ no'}: {value}")
+            text.set_text("not read" if value is None else f"{'positive' if positive else 'negative'}: {value}")
             text.set_color(POSITIVE_COLOUR if positive else TEXT)
             text.set_fontweight("bold" if positive else "normal")
         return None
@@ -267,13 +274,19 @@ class ThomasTestSimulator(Diagram):
     # ------------------------------------------------------------------ words
     def readout(self, state):
         r = self.reading(state)
+        knee = "knee held straight" if r.check == "knee_extended" else f"knee bent {r.knee_deg:.0f}°"
         head = (f"{CONDITIONS[r.condition][0].upper() + CONDITIONS[r.condition][1:]}"
                 + ("" if r.condition == "normal" else f", severity {SEVERITIES[r.severity]}")
-                + f": thigh {signed_deg(r.hip_deg)} to horizontal, knee flexed {r.knee_deg:.0f}°, "
-                  f"abduction {r.abduction_deg:.0f}°.")
-        parts = [head, *r.findings[:3]]
-        if r.knee_positive or r.condition in ("normal", "rectus_femoris"):
+                + f": thigh {signed_deg(r.hip_deg)} to horizontal, {knee}, thigh drifting out "
+                  f"{r.abduction_deg:.0f}°.")
+        parts = [head]
+        if r.check_finding:
+            parts.append(r.check_finding)
+        parts += list(r.findings[:3])
+        if r.check != "knee_extended" and (r.knee_positive or r.condition in ("normal", "rectus_femoris")):
             parts.append(KNEE_NORM_SENTENCE)
+        if r.condition in ("normal", "tfl_itb"):
+            parts.append(ABDUCTION_NORM_SENTENCE)
         if r.condition == "normal" and int(state["severity"]) > 0:
             parts.append("Severity only applies to a tight muscle: choose one in the menu.")
         parts.append(r.findings[-1])
@@ -284,14 +297,20 @@ class ThomasTestSimulator(Diagram):
         return (f"Three panels. (a) Side view of a person lying on their back at the end of a table, the other knee "
                 f"held to the chest, the tested leg hanging over the edge: the thigh is at {signed_deg(r.hip_deg)} to the "
                 f"dotted horizontal line and the knee is flexed {r.knee_deg:.0f}°, with angle arcs and labels; a "
-                f"dashed outline shows the norm from Harvey 1998 (thigh −12°, knee 52°). (b) View from above: the "
-                f"thigh drifts {r.abduction_deg:.0f}° outwards from straight on, against a dashed norm of 16°. "
+                f"dashed outline shows the average of 117 elite athletes from Harvey 1998 (thigh −12°, knee 52°). "
+                f"(b) View from above: the thigh drifts {r.abduction_deg:.0f}° outwards from straight on, against "
+                f"the athletes' dashed average of 16°. "
                 f"(c) Findings: " + "; ".join(s.rstrip(".") for s in r.findings[:3]) + ".")
 
 
-def thomas_test_simulator(condition: str = "normal", severity: int = 0):
-    """Show the modified Thomas test simulator (severity slider 0–3, condition menu)."""
-    return ThomasTestSimulator(condition=check_condition(condition), severity=check_severity(severity)).show()
+def thomas_test_simulator(condition: str = "normal", severity: int = 0, check: str = "none"):
+    """Show the modified Thomas test simulator (severity slider 0–3, condition menu, examiner's-check menu).
+
+    ``check``: "none", "knee_extended" (the examiner straightens the knee) or "overflexed" (the other knee
+    pulled too far to the chest); ``ValueError`` for unknown values.
+    """
+    return ThomasTestSimulator(condition=check_condition(condition), severity=check_severity(severity),
+                               check=check_check(check)).show()
 
 
 __all__ = ["ThomasTestSimulator", "thomas_test_simulator"]

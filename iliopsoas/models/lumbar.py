@@ -1,49 +1,63 @@
 """The "psoas paradox": what psoas does to the lumbar spine, in a simplified teaching model.
 
-Psoas is sometimes called a flexor of the lumbar spine and sometimes blamed
-for deepening the lordosis (an extensor action).  Bogduk, Pearcy & Hadfield
-(1992) modelled its fascicles on radiographs and found that at maximal
-contraction psoas exerts only very small moments on the lumbar spine, tending
-to extend the upper segments and flex the lower ones, while compressing the
-lumbar joints severely and shearing them substantially.  This module is a
-**simplified teaching model** that reproduces that pattern and shows why the
-muscle can look like a flexor in one posture and an extensor in another.
-Its numbers are the model's, not measurements and not Bogduk's.
+"Psoas paradox" is an informal label (its origin is unclear; no peer-reviewed definition was found)
+for the observation that psoas is described both as a flexor of the lumbar spine and as a muscle
+that deepens the lordosis (an extensor action).  The best-known analysis, Bogduk, Pearcy & Hadfield
+(1992), is itself a **model**, not a measurement: fascicle anatomy from three cadavers and lines of
+action on radiographs of ten men.  Their calculated moments were very small and depended on the
+level: extension at the upper lumbar joints, flexion at the lower ones; at maximal contraction the
+calculated compression and shear were large.  Other authors read psoas's role differently
+(Andersson et al. 1995: fine-wire EMG showing psoas working in upright sitting and in side-to-side
+loading; Penning 2000: a stabiliser of the upright lordosis, argued from a bent metal strip).
 
-The model (all numbers below are constants of this module, documented where
-they are defined; ``ASSUMPTIONS`` says the same in plain sentences):
+This module is a **simplified teaching model** (the course's own, cited as ``course-models``).  It
+**illustrates** Bogduk's sign pattern and shows why a fixed line of pull can look like a flexor in
+one posture and an extensor in another.  It is **not evidence** for that pattern: the position of
+its pulley was **chosen by hand so that the model reproduces the pattern** at a typical lordosis
+(see ``CHOSEN_TO_MATCH``), and a model tuned to a conclusion cannot confirm it.  Its numbers are the
+model's, not measurements and not Bogduk's (``CANNOT_SHOW`` lists what it cannot tell you).
 
-- a 2-D side view, metres, x anterior, y superior, in the frame of the
-  sacrum: origin at the centre of the upper endplate of S1, which slopes
-  40° down to the front (sacral slope, drawing only: the loads do not depend
-  on it because the pulley is fixed to the sacrum too);
-- five rigid lumbar vertebral bodies (3.5 cm deep, 2.7 cm high) on 1 cm
-  discs; the lordosis (angle between the upper endplates of L1 and S1) is
-  shared between the five joints in fixed proportions that grow towards
-  L5–S1, as in real spines;
-- each joint turns about an axis in the back half of its disc, on the upper
-  endplate of the vertebra below;
-- ten straight psoas fascicles, two from each of L1–L5: one from the side of
-  the vertebral body at its upper margin (the disc and body attachment), one
-  from the transverse process, which lies behind the body; all pull towards
-  one fixed pulley where the muscle meets the pelvic brim beside the sacrum,
-  and from there (off the picture) over the brim to the lesser trochanter.
-  The lumbar spine feels only this first bend.  Straight lines to the point
-  where psoas leaves the pelvis at the groin (the OpenSim Gait2392 via point,
-  about 7.7 cm anterior and 14 cm inferior to its lumbosacral joint) would
-  pass 3–7 cm in front of the lower joints and make psoas a strong flexor
-  (about 100 N·m at L5–S1), which is not what Bogduk et al. found: the real
-  muscle lies along the side of the spine before it turns forwards;
-- both psoas muscles pull together, each at most 1113 N (the OpenSim
-  Gait2392 maximum isometric force), shared between levels 14/17/20/23/26 %
-  from L1 to L5 and half-and-half between each level's two fascicles.
+The model (all numbers below are constants of this module, documented where they are defined;
+``ASSUMPTIONS`` says the same in plain sentences):
 
-For each joint the loads are those the fascicles crossing it (all fascicles
-from that joint's upper vertebra and above) put on the spine above it:
-the moment about the joint's axis (+ = flexion), the compression (force
-component along the spine's local axis, perpendicular to the mid-plane of
-the disc) and the shear (component along the disc, + = pulls the upper
-vertebra forward).
+- a 2-D side view, metres, x anterior, y superior, in the frame of the sacrum: origin at the
+  centre of the upper endplate of S1, which slopes 40° down to the front (sacral slope, drawing
+  only: the loads do not depend on it because the pulley is fixed to the sacrum too);
+- five rigid lumbar vertebral bodies (3.5 cm deep, 2.7 cm high) on 1 cm discs; the lordosis
+  (angle between the upper endplates of L1 and S1) is shared between the five joints in fixed
+  proportions that grow towards L5–S1, as in real spines;
+- each joint turns about an axis in the back half of its disc, on the upper endplate of the
+  vertebra below;
+- ten straight psoas fascicles, two from each of L1–L5: one from the side of the vertebral body at
+  its upper margin (the disc and body attachment), one from the transverse process, which lies
+  behind the body; all pull towards one fixed pulley where the muscle meets the pelvic brim beside
+  the sacrum, and from there (off the picture) over the brim to the lesser trochanter.  The lumbar
+  spine feels only this first bend.
+- **The pulley was placed to match Bogduk et al.**  Straight lines to the point where psoas leaves
+  the pelvis at the groin (the OpenSim Gait2392 via point, about 7.7 cm anterior and 14 cm
+  inferior to its lumbosacral joint) would pass 3–7 cm in front of the lower joints and make psoas
+  a strong lumbar flexor (about 100 N·m at L5–S1), which is not what Bogduk et al. calculated.  The
+  anatomical reason for a point closer to the spine is that the muscle lies along the side of the
+  vertebral bodies and the sacral ala before it turns forwards; the exact point (1.2 cm in front of
+  the middle of the S1 endplate, 3 cm below it) was then tuned so that, at 40–60° of lordosis, the
+  upper joints extend and L5–S1 flexes.  Move it and the labels change.
+- both psoas muscles pull together, each at most 1113 N (the OpenSim Gait2392 maximum isometric
+  force), shared between levels 14/17/20/23/26 % from L1 to L5 and half-and-half between each
+  level's two fascicles.
+
+For each joint the loads are those the fascicles crossing it (all fascicles from that joint's
+upper vertebra and above) put on the spine above it: the moment about the joint's axis
+(+ = flexion), the compression (force component along the spine's local axis, perpendicular to the
+mid-plane of the disc) and the shear (component along the disc, + = pulls the upper vertebra
+forward).
+
+**The largest moment, and what it means.**  In a flattened spine (10° of lordosis) at full effort
+of both muscles, the model gives about 29 N·m of flexion at L5–S1, its largest moment anywhere on
+the explorer's range.  That is the compression there (about 2150 N) times an effective lever of
+about 13 mm: the line of pull passes a little more than a centimetre in front of the joint's axis.
+It is a property of this geometry (a straight line to a hand-placed pulley) at a maximal effort of
+both muscles, in a posture where the model's simplifications matter most; no study has measured it,
+and it should be read as "a centimetre-sized lever", not as a prediction for a person.
 
 Use::
 
@@ -116,7 +130,8 @@ ARCHED_FROM_DEG = 58.0
 NEGLIGIBLE_MOMENT_NM = 0.5
 
 ASSUMPTIONS = [
-    "This is a simplified teaching model in two dimensions (a side view); it shows a pattern, not measured values.",
+    "This is a simplified teaching model in two dimensions (a side view), written for this course; it shows a "
+    "pattern, not measured values.",
     "The five lumbar vertebrae are rigid bodies 3.5 cm deep and 2.7 cm high on 1 cm discs, standing on a fixed sacrum.",
     "The lordosis is shared between the joints L1–L2 to L5–S1 in fixed proportions of 8, 12, 18, 26 and 36 %, "
     "larger low down as in real spines.",
@@ -129,6 +144,25 @@ ASSUMPTIONS = [
     "23 and 26 % from L1 to L5 and equally between each level's two fascicles.",
     "Force scales in proportion to activation; the change of muscle force with length and speed is ignored.",
     "Sideways force components, ligaments, other muscles and body weight are left out.",
+]
+
+#: What was set by hand so that the model reproduces Bogduk, Pearcy & Hadfield's (1992) calculated pattern.
+CHOSEN_TO_MATCH = [
+    "The pulley's position: placed close beside the lumbosacral joint, and tuned so that at 40–60° of lordosis the "
+    "upper joints extend and L5–S1 flexes, the sign pattern Bogduk, Pearcy & Hadfield calculated.",
+    "The attachment points (8 mm in front of each body's centre line, transverse processes 2 cm behind it), "
+    "within anatomical ranges but picked together with the pulley.",
+]
+
+#: What the model cannot show.
+CANNOT_SHOW = [
+    "It cannot confirm Bogduk's result: it was tuned to reproduce it.",
+    "It cannot give the true size of psoas's moments, compression or shear in a person: every number depends on "
+    "hand-placed points and on a muscle working at full effort.",
+    "It cannot show side bending or rotation (it is a side view), nor what the other trunk muscles, the "
+    "ligaments or body weight do.",
+    "It cannot show how the nervous system uses psoas (electromyography studies such as Andersson et al. 1995 "
+    "address that), nor whether psoas steadies the spine (Penning 2000's hypothesis).",
 ]
 
 
@@ -346,34 +380,39 @@ def _join(phrases: list[str]) -> str:
 
 
 def describe(model: LumbarPsoasModel) -> str:
-    """The teaching sentence for one state of the model (the explorer's readout)."""
+    """The teaching sentence for one state of the model (the explorer's readout).
+
+    Every number in it is the teaching model's (cite ``course-models``), never a measurement.
+    """
     loads = model.joint_loads()
     lordosis = f"{model.lordosis_deg:.0f}°"
     if model.activation == 0:
-        return (f"At {lordosis} lordosis with psoas relaxed (0 % effort) the model puts no load on the spine: "
-                "move the effort slider to see what a contracting psoas does.")
-    effort = "full effort" if model.activation == 1 else f"{100 * model.activation:.0f} % effort"
+        return (f"At {lordosis} of lordosis with psoas relaxed (0 % effort) the model puts no load on the spine: "
+                "move the effort slider to see what a contracting psoas does in this model.")
+    effort = "pulling as hard as they can" if model.activation == 1 else \
+        f"pulling at {100 * model.activation:.0f} % of their maximum"
     total = SIDES * PSOAS_MAX_FORCE_N * model.activation
     top, bottom = loads[0].compression_n, loads[-1].compression_n
-    lever = max(x.lever_arm_mm for x in loads)
-    text = (f"At {lordosis} lordosis both psoas muscles at {effort} (together {total:.0f} N) would "
-            f"{_join(_group_actions(loads))}, while pressing the lumbar joints together with "
-            f"{_round_n(top)} N (L1–L2) to {_round_n(bottom)} N (L5–S1). Its largest effective lever arm "
-            f"(moment ÷ compression) is {lever:.0f} mm, against about {BACK_EXTENSOR_LEVER_M * 100:.0f} cm for "
-            "the back extensors: psoas compresses and stiffens the lumbar spine far more than it bends it.")
+    worst = max(loads, key=lambda x: x.lever_arm_mm)
+    text = (f"In this teaching model, at {lordosis} of lordosis with both psoas muscles {effort} "
+            f"(about {_round_n(total)} N together), the muscles {_join(_group_actions(loads))}, and press the "
+            f"joints together with about {_round_n(top)} N (L1–L2) to {_round_n(bottom)} N (L5–S1). The largest "
+            f"lever (moment ÷ compression) is {worst.lever_arm_mm:.0f} mm, at {level_label(worst.level)}, against "
+            f"the {BACK_EXTENSOR_LEVER_M * 100:.0f} cm the model takes for the back muscles: here psoas presses the "
+            "spine together far more than it bends it.")
     actions = {x.action for x in loads}
     upper_extend = all(x.action == "extends" for x in loads[:-1])
     if actions <= {"flexes", "hardly turns"}:
-        text += (" In this flattened (flexed) lumbar spine the fascicles' pull passes in front of the axes, so psoas "
-                 "looks like a spine flexor.")
+        text += (" In this flattened spine every joint is pulled towards flexion, so in this posture psoas looks like "
+                 "a spine flexor.")
     elif upper_extend and model.lordosis_deg >= ARCHED_FROM_DEG:
-        text += (" In this deeply arched spine the pull passes behind the axes of every joint above L5–S1, so psoas "
-                 "looks like an extensor that deepens the lordosis.")
+        text += (" In this deeply arched spine every joint above L5–S1 is pulled towards extension, so in this "
+                 "posture psoas looks like an extensor that deepens the lordosis.")
     elif loads[0].moment_nm < 0 and loads[-1].action == "flexes":
-        text += (" Upper levels extend and the lowest flexes: the pattern Bogduk, Pearcy & Hadfield (1992) "
-                 "reported. Flatten the spine and psoas flexes more levels; arch it and it extends them more.")
+        text += (" Upper joints extend and the lowest flexes: the sign pattern Bogduk, Pearcy & Hadfield (1992) "
+                 "calculated in their model, which this model was tuned to reproduce.")
     return text
 
 
-__all__ = ["ASSUMPTIONS", "JointLoad", "Fascicle", "LumbarGeometry", "LumbarPsoasModel", "LEVELS",
+__all__ = ["ASSUMPTIONS", "CANNOT_SHOW", "CHOSEN_TO_MATCH", "JointLoad", "Fascicle", "LumbarGeometry", "LumbarPsoasModel", "LEVELS",
            "VERTEBRAE", "describe", "forward_of", "format_nm", "level_label", "rotate"]
