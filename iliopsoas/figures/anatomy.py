@@ -631,8 +631,8 @@ def _caption(extra_keys=()) -> str:
     keys = [_DATA["source"], "bogduk2005", "lifshitz2020", "bergman-psoas-minor", "souza2014"]
     for k in extra_keys:
         keys += _DATA["structures"][k]["sources"]
-    return ("Schematic drawn by code from landmark coordinates (assets/anatomy-landmarks.yml), "
-            "proportions after Gray's Anatomy (1918, public domain); not to exact scale. "
+    return ("Schematic drawing made by the course from landmark positions, with proportions after Gray's Anatomy "
+            "(1918, public domain); not to exact scale. "
             f"Sources: {short_citations(keys)}.")
 
 

@@ -49,8 +49,8 @@ def _caption() -> str:
     for key, cond in _DATA["conditions"].items():
         shorts = [refs.get(s, {}).get("short", s) for s in cond["sources"]]
         parts.append(f"{cond['name']}: {', '.join(shorts)}")
-    return ("Schematic body outlines drawn by code from assets/pain-regions.yml; shaded areas are typical, "
-            "not exact, and shown on the right side only. Sources: " + "; ".join(parts) + ".")
+    return ("Schematic body outlines drawn by the course; shaded areas are typical, not exact, and shown on the "
+            "right side only. Sources: " + "; ".join(parts) + ".")
 
 
 def _names(keys) -> str:

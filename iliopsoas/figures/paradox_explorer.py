@@ -56,7 +56,7 @@ class PsoasParadoxExplorer(Diagram):
         "discs, the lordosis shared 8/12/18/26/36 % from L1–L2 to L5–S1, each joint turning about an axis in the "
         "back half of its disc. Each vertebra gives a psoas fascicle from its body (solid) and one from its "
         "transverse process, 2 cm behind the body's centre (dashed); all pull straight towards one pulley on the "
-        "pelvic brim beside the sacrum. Both psoas muscles together, each at most 1113 N (the OpenSim Gait2392 "
+        "pelvic brim beside the sacrum (course models 2026). Both psoas muscles together, each at most 1113 N (the OpenSim Gait2392 "
         "value; Delp et al. 1990), shared 14–26 % from L1 to L5 as the muscle's cross-section grows downwards "
         "(Reid et al. 1994). Left out: sideways forces, other muscles, ligaments, body weight, force–length "
         "effects. The pulley was placed by hand so that at a typical lordosis the model gives the sign pattern "
