@@ -128,7 +128,7 @@ def parenthesised(text: str) -> list[str]:
 def cited_keys(text: str, refs: dict) -> set[str]:
     """Keys whose `short` text stands inside a parenthesised group of ``text``."""
     keys = set()
-    for group in parenthesised(text):
+    for group in parenthesised(re.sub(r"\s+", " ", text)):
         for key, entry in refs.items():
             short = str(entry.get("short", ""))
             if key != "course-guide" and short and short in group:
@@ -142,6 +142,7 @@ _YEAR_CITATION = re.compile(r"\(([^()]*?\b(?:1[89]|20)\d\d[a-z]?)\)")
 def unresolved_citations(text: str, refs: dict) -> list[str]:
     """Parenthesised author–year citations that match no reference's `short` text."""
     shorts = {str(e.get("short", "")) for e in refs.values()}
+    text = re.sub(r"\s+", " ", text)                     # a citation may be wrapped across lines
     bad = []
     for m in _YEAR_CITATION.finditer(text):
         for part in m.group(1).split(";"):
