@@ -43,6 +43,7 @@ def problems(text, **kw):
     ("The thigh rests on average about 12° below the table.", "angle"),
     ("The test had a sensitivity of 0.32 and poor agreement.", "accuracy statistic"),
     ("Inter-rater ICC was 0.60 with a goniometer.", "accuracy statistic"),
+    ("Sensitivity was only 0.32 without pelvic control.", "accuracy statistic"),
     ("Agreement between raters was poor (kappa 0.39).", "accuracy statistic"),
     ("Pelvic tilt explained the error (r = 0.98).", "accuracy statistic"),
     ("Specificity was wide, 95 % CI 18 to 90.", "confidence interval"),
@@ -60,6 +61,13 @@ def test_an_uncited_figure_of_each_kind_is_caught(sentence, kind):
 def test_a_citation_that_matches_no_reference_is_caught(text):
     messages = " ".join(p.message for p in problems(text))
     assert "matches no reference" in messages
+
+
+def test_a_case_paragraph_is_exempt_but_its_evidence_paragraph_is_not():
+    text = ("**Case 5.** A 78-year-old on warfarin has had 2 weeks of groin pain.\n\n"
+            "Anchors: 77 % of spontaneous bleeds were in people on anticoagulants.")
+    found = problems(text)
+    assert len(found) == 1 and "77 %" in found[0].text
 
 
 def test_a_citation_two_sentences_back_or_in_another_paragraph_does_not_count():
@@ -119,6 +127,7 @@ def test_a_data_entry_is_covered_by_its_own_or_an_enclosing_entrys_sources(tmp_p
     "| Source | Finding |\n|---|---|\n| Cadavers (Skyrme et al. 1999) | no rotation in six cadavers |",
     "Psoas minor is absent in roughly half of people (Bergman et al. (Anatomy Atlases)).",
     "A 14-year-old sprinter limps after a race.",
+    "**Case 5: a weak leg.** A 78-year-old on warfarin has had 2 weeks of groin pain and has lost 5 kg.",
 ])
 def test_what_is_not_a_figure_or_is_cited_raises_no_alarm(text):
     assert problems(text) == []

@@ -23,7 +23,8 @@ tests/test_evidence_language.py holds them.  In short:
 Not figures: lesson and section numbers, times in minutes or hours, question counts, vertebral
 levels (L4, T12), the values a student is told to set on a control ("Drag the slider to 30°",
 "Lower the effort to 50 %"), angles that only say where a joint is ("at 90° of hip flexion"),
-and examples the sentence itself calls invented ("Imagine a study of 10 bodies").  Text in
+and examples the text itself calls invented ("Imagine a study of 10 bodies"; a paragraph that opens a
+teaching case, "**Case 5.** A 78-year-old on warfarin has had 2 weeks of groin pain...").  Text in
 `code spans` and $maths$ is not read.
 """
 from __future__ import annotations
@@ -63,9 +64,9 @@ PATTERNS = {
     "measurement": re.compile(_NUM + r"\s?(?:" + _UNITS + r")(?![\w²/])"),
     "angle": re.compile(_NUM + r"\s?(?:°(?!C)|degrees?\b)"),
     "accuracy statistic": re.compile(
-        r"\b(?:sensitivity|specificity|ICC|intraclass correlation|kappa|κ|likelihood ratios?|LR[+−-]|"
-        r"odds ratios?|OR|RR|relative risk|hazard ratio|AUC|PPV|NPV|positive predictive|negative predictive|"
-        r"Cronbach)\b[^.;]{0,30}?\d|(?<![\w.])[rR]²?\s?=\s?[−-]?\d"),
+        r"\b(?:(?i:sensitivity|specificity|intraclass correlation|kappa|likelihood ratios?|odds ratios?|"
+        r"relative risk|hazard ratio|positive predictive|negative predictive|cronbach)|ICC|κ|LR[+−-]|OR|RR|AUC|PPV|"
+        r"NPV)(?!\w)[^.;]{0,30}?\d|(?<![\w.])[rR]²?\s?=\s?[−-]?\d"),
     "confidence interval": re.compile(r"\b(?:CI|confidence intervals?)\b[^.;]{0,20}\d|\d[^.;]{0,20}\bCI\b"),
 }
 #: An angle counts as a figure (a finding, not a position) when it has decimals or the sentence
@@ -78,7 +79,11 @@ _INSTRUCTION = re.compile(r"^\W*(?:\d+\.\s*)?\W*(?:in (?:the|this) [\w -]+?, )?(
                           r"choose|select|pick|lower|raise|turn|try|tick|untick|press|click|type|run|keep|put|compare|"
                           r"leave)\b|\b(?:drag|move|set) the\b|\bslider\b", re.I)
 #: Sentences that say their example is invented.
-_INVENTED = re.compile(r"\b(?:imagine|suppose|made-up|invented|hypothetical|for the sake of argument)\b", re.I)
+_INVENTED = re.compile(r"\b(?:imagine|suppose|made-up|invented|hypothetical|for the sake of argument|composite case|"
+                       r"vignette)\b", re.I)
+#: A paragraph that opens a teaching case ("Case 3.", "**Case 5: ...**"): its ages, durations and weights are
+#: details of an invented patient, not findings.  The case's evidence ("Anchors: ...") goes in its own paragraph.
+_CASE = re.compile(r"^\W*(?:case\s+\d+\w*|case\b|vignette\b)", re.I)
 #: Words that mark a figure as computed by one of the course's own models.
 _COURSE_MODEL = re.compile(r"\b(?:teaching model|simulator|paradox explorer|lumbar model|course's (?:own )?model|"
                            r"our calculation)\b", re.I)
@@ -245,6 +250,8 @@ def check_prose(text: str, where: str, refs: dict, covering: frozenset = frozens
         problems.append(Problem(where, bad, "citation matches no reference (assets/references.yml `short`)"))
     units = markdown_paragraphs(text) if markdown else [p for p in re.split(r"\n\s*\n", text) if p.strip()]
     for unit in units:
+        if _CASE.match(unit):
+            continue
         sentences = split_sentences(unit)
         for i, sentence in enumerate(sentences):
             found = figures(sentence)
