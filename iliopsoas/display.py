@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import html as _html
+import os
 
 
 class StaticFallback:
@@ -95,3 +96,74 @@ COURSE_CSS = """
 def course_css() -> str:
     """The course's widget CSS as a ``<style>`` element (see COURSE_CSS)."""
     return f'<style class="iliopsoas-css">{COURSE_CSS}</style>'
+
+
+# --------------------------------------------------------------------------- times
+
+#: An IANA time zone (``Europe/Paris``) for times shown to the student; else the browser's, once a
+#: course widget has reported it, else the computer's own zone (UTC on most hubs and on Binder).
+TIMEZONE_ENV = "ILIOPSOAS_TIMEZONE"
+_BROWSER_ZONE: str | None = None
+
+
+def set_student_timezone(name: str | None) -> bool:
+    """Use ``name`` (an IANA zone reported by the browser) for times; True if it is a known zone
+    that differs from the one in use."""
+    global _BROWSER_ZONE
+    if not name or name == _BROWSER_ZONE:
+        return False
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(name)
+    except Exception:  # noqa: BLE001 - an unknown or malformed zone name is ignored
+        return False
+    _BROWSER_ZONE = name
+    return True
+
+
+def student_timezone():
+    """(tzinfo or None for the computer's zone, how it was found: "setting", "browser" or "computer")."""
+    from zoneinfo import ZoneInfo
+
+    for name, how in ((os.environ.get(TIMEZONE_ENV, "").strip(), "setting"), (_BROWSER_ZONE, "browser")):
+        if name:
+            try:
+                return ZoneInfo(name), how
+            except Exception:  # noqa: BLE001 - fall through to the next source
+                continue
+    return None, "computer"
+
+
+def zone_name(moment) -> str:
+    """The name of ``moment``'s zone as shown: "UTC", "CET", or "UTC+05:30" for a bare offset."""
+    name = moment.tzname() or ""
+    if not name or name[0] in "+-" or name.upper().startswith(("UTC", "GMT")) and len(name) > 3:
+        offset = moment.utcoffset()
+        if offset is None:
+            return "UTC"
+        minutes = int(offset.total_seconds() // 60)
+        if minutes == 0:
+            return "UTC"
+        sign = "+" if minutes > 0 else "-"
+        minutes = abs(minutes)
+        return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    return "UTC" if name.upper() in ("UTC", "GMT", "Z") else name
+
+
+def format_time(stamp: str | None, empty: str = "not started") -> str:
+    """An ISO-8601 time (UTC) as the student reads it, always with its zone named:
+    ``25 Nov 2026, 22:46 CET``; in the zone of :func:`student_timezone`."""
+    from datetime import datetime, timezone
+
+    if not stamp:
+        return empty
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    tz, _how = student_timezone()
+    moment = moment.astimezone(tz) if tz is not None else moment.astimezone()
+    return f"{moment.strftime('%d %b %Y, %H:%M')} {zone_name(moment)}"

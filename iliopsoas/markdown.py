@@ -75,3 +75,81 @@ def plain_text(text: str) -> str:
         if block.type.endswith("_close") and block.block:
             parts.append(" ")
     return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
+def _inline_children(text: str) -> list:
+    tokens = _parser().parseInline(text or "")
+    return list(tokens[0].children or []) if tokens else []
+
+
+def label_text(text: str) -> str:
+    """An answer option's text as the quiz shows it, live and static alike: plain text.
+
+    Options (choices, matching and ordering items, label names) are widget labels, which show
+    plain text only, so they are read as *one line of inline* Markdown: emphasis and code marks
+    are dropped, block syntax is kept as typed (``1. Iliacus first`` stays ``1. Iliacus first``,
+    ``- item`` stays ``- item``), backslash escapes and entities are resolved, line breaks become
+    spaces and runs of white space one space.  Maths, links and images cannot be shown in a label:
+    :func:`label_problem` refuses them (``python -m iliopsoas validate``); if one slips through,
+    its source text is kept (``$…$``), never dropped.
+    """
+    parts = []
+    for tok in _inline_children(text):
+        if tok.type in ("text", "code_inline"):
+            parts.append(tok.content)
+        elif tok.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif tok.type == "math_inline":
+            parts.append(f"${tok.content}$")
+        elif tok.type == "math_inline_double":
+            parts.append(f"$${tok.content}$$")
+        elif tok.type == "image":
+            parts.append(tok.content)
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
+def label_problem(text: str) -> str | None:
+    """Why ``text`` cannot be an answer option (a widget label), or None if it can.
+
+    A label shows plain text, so maths (``$…$``, which cannot be typeset there), links and images
+    are refused, as are a blank line (two paragraphs) and text that would show as nothing.
+    """
+    if not isinstance(text, str):
+        return None
+    if re.search(r"\n[ \t]*\n", text.strip()):
+        return ("an answer option is one paragraph, shown on one line: remove the blank line "
+                "(put longer text in the prompt or the feedback)")
+    children = _inline_children(text)
+    kinds = {tok.type for tok in children}
+    if kinds & {"math_inline", "math_inline_double"}:
+        return ("maths ($…$) cannot be typeset in an answer option (a widget label shows plain text): "
+                "write it in words or with Unicode symbols (α, β, ≤, ², ×), or move it to the prompt")
+    if "link_open" in kinds or "image" in kinds:
+        return ("a link or an image cannot be shown in an answer option (a widget label shows plain "
+                "text): put it in the prompt, the feedback or the explanation")
+    if not label_text(text):
+        return "this answer option would show as an empty label"
+    return None
+
+
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>$~|])")
+_BLOCK_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|[-+*>=](?=\s|$)|\d{1,9}(?=[.)](?:\s|$)))")
+
+
+def literal_markdown(text: str) -> str:
+    """Markdown that shows ``text`` literally (one paragraph, nothing read as markup).
+
+    Lighter than :func:`escape_markdown`: only what Markdown would act on is escaped
+    (``*_`[]<>$~|\\``, and a list, heading or quote marker at the start), so ordinary
+    punctuation stays readable in a Markdown file such as the answer key.
+    """
+    text = _INLINE_SPECIAL.sub(r"\\\1", "" if text is None else str(text).strip())
+    match = _BLOCK_START.match(text)
+    if match:
+        marker = match.group(2)
+        if marker[0].isdigit():  # "1. x" -> "1\. x"
+            end = match.end()
+            text = text[:end] + "\\" + text[end:]
+        else:
+            text = text[:match.start(2)] + "\\" + text[match.start(2):]
+    return text

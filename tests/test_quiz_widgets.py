@@ -270,14 +270,16 @@ def test_score_line_counts_the_whole_bank_including_earlier_sessions(course):
                     misconceptions=[], attempt=1)]
     store = FakeStore(earlier)
     qz, _ = show(ids=["w-single"], store=store)
-    assert qz.score.value == "<p><strong>Score for this notebook: 1 / 7 questions right</strong></p>"
+    assert qz.score.value == ("<p><strong>Score for this notebook: 1 / 7 right (1 on the first try)"
+                              " · 1 of 7 points</strong></p>")
     view = qz.views["w-single"]
-    pick(view, "Psoas major and iliacus")
-    view.check_button.click()
-    assert "Score for this notebook: 2 / 7 questions right" in qz.score.value
     pick(view, "Iliacus alone")
     view.check_button.click()
-    assert "Score for this notebook: 1 / 7 questions right" in qz.score.value, "the latest attempt counts"
+    assert "Score for this notebook: 1 / 7 right (1 on the first try) · 1 of 7 points" in qz.score.value
+    pick(view, "Psoas major and iliacus")
+    view.check_button.click()
+    assert ("Score for this notebook: 2 / 7 right (1 on the first try, 1 after more tries) · 1.5 of 7 points"
+            in qz.score.value), "scoring.py: right after a retry is half a point"
 
 
 def test_a_failing_store_still_shows_feedback(course):
@@ -337,4 +339,4 @@ def test_real_warm_up_quiz_renders(monkeypatch):
     qz = show_quiz("00-start-here", store=FakeStore())
     assert isinstance(qz, quiz_module.Quiz)
     assert len(qz.views) == 6
-    assert "Score for this notebook: 0 / 6 questions right" in qz.score.value
+    assert "Score for this notebook: 0 / 6 right · 0 of 6 points" in qz.score.value

@@ -9,7 +9,12 @@ just the first one, never a traceback):
    exactly one correct choice for ``single``, sources that exist in
    ``assets/references.yml``, objectives of the bank, misconception tags of
    ``quizzes/misconceptions.yml``, known anatomy structures for ``label``
-   questions, no raw HTML in any text.
+   questions, no raw HTML in any text, answer options that can be shown as
+   widget labels (no maths, links or blank lines: :func:`label_fields`).
+
+``load_bank`` refuses a bank with any problem (the command line, the answer
+key); ``load_bank_partial`` (the quiz) keeps every question that validates and
+reports each broken one in its place, so one typo never hides a whole quiz.
 
 Each problem is a :class:`BankError`; ``str()`` reads like
 ``quizzes/01-anatomy.yml: question 'anat-x', field 'choices': expected exactly
@@ -25,6 +30,7 @@ from pathlib import Path
 
 import yaml
 
+from ..markdown import label_problem
 from ..paths import course_root
 
 BANK_GLOB = "[0-9][0-9]-*.yml"
@@ -104,6 +110,66 @@ class Course:
     references: dict[str, dict] = field(default_factory=dict)
     misconceptions: dict[str, dict] = field(default_factory=dict)
     objectives: dict[str, dict] = field(default_factory=dict)  # id -> {text, notebook}
+    files: dict[str, "_Loaded"] = field(default_factory=dict)  # rel path -> the bank file as read (valid or not)
+    shared_errors: list[BankError] = field(default_factory=list)  # references.yml, misconceptions.yml
+
+
+@dataclass
+class BrokenQuestion:
+    """A question that cannot be shown: where it is in its bank and every problem it has."""
+
+    file: str                    # "quizzes/01-anatomy.yml"
+    question_id: str | None      # its id when it has a usable one
+    position: int                # 1-based position in the file's question list
+    errors: list[BankError] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return f"question {self.question_id!r}" if self.question_id else f"question #{self.position}"
+
+
+@dataclass
+class PartialBank:
+    """A bank as far as it can be shown: its valid questions and, in their places, the broken ones.
+
+    ``items`` is in file order: a question mapping (valid) or a :class:`BrokenQuestion`.
+    ``problems`` are the bank's problems that belong to no one question (title, objectives, a
+    shared file); they are shown above the questions.
+    """
+
+    notebook: str
+    title: str
+    objectives: list[dict]
+    items: list
+    problems: list[BankError] = field(default_factory=list)
+    path: Path | None = None
+
+    @property
+    def questions(self) -> list[dict]:
+        return [q for q in self.items if isinstance(q, dict)]
+
+    @property
+    def broken(self) -> list[BrokenQuestion]:
+        return [q for q in self.items if isinstance(q, BrokenQuestion)]
+
+    @property
+    def ids(self) -> list[str]:
+        """Every question id of the file (valid or broken, when it has one), in file order."""
+        return [q["id"] if isinstance(q, dict) else q.question_id for q in self.items
+                if isinstance(q, dict) or q.question_id]
+
+    def find(self, question_id: str):
+        """The valid question or the BrokenQuestion with this id, or None."""
+        for q in self.items:
+            if (q["id"] if isinstance(q, dict) else q.question_id) == question_id:
+                return q
+        return None
+
+    def question(self, question_id: str) -> dict:
+        q = self.find(question_id)
+        if not isinstance(q, dict):
+            raise KeyError(f"bank {self.notebook!r} has no valid question {question_id!r}")
+        return q
 
 
 @dataclass
@@ -151,21 +217,68 @@ def read_yaml(path: Path, rel: str) -> tuple[object, list[BankError]]:
     try:
         return yaml.safe_load(text), []
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        start = exc.context_mark
-        if mark and start and start.line != mark.line:
-            where = f"line {mark.line + 1}, column {mark.column + 1} (started at line {start.line + 1}): "
-        problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-        return None, [BankError(rel, None, None, f"YAML syntax error at {where}{problem}")]
+        return None, [BankError(rel, None, None, yaml_message(exc, text))]
     except yaml.YAMLError as exc:
         return None, [BankError(rel, None, None, f"YAML error: {exc}")]
+
+
+#: PyYAML's problems (a substring of ``context problem``) -> what the author should do, in plain words.
+_YAML_ADVICE = [
+    ("found character '\\t'", "a tab character is used for indenting: YAML indents with spaces only"),
+    ("mapping values are not allowed here",
+     "a colon followed by a space (': ') inside a value: put the whole text in double quotes, or write it as a "
+     "block after '|'"),
+    ("could not find expected ':'",
+     "a line has no 'field: value' colon, or a text runs on to the next line without quotes: "
+     "check the line above too"),
+    ("expected <block end>", "the indentation does not line up with the lines above it"),
+    ("did not find expected '-' indicator", "a list item does not line up with the '- ' items above it"),
+    ("did not find expected key", "the indentation does not line up with the fields above it"),
+    ("found unexpected end of stream", "a quotation mark is opened but never closed"),
+    ("found unknown escape character",
+     "a backslash inside double quotes starts an unknown escape (such as \\a): use single quotes, "
+     "or write two backslashes"),
+    ("found undefined alias", "a '*' at the start of a value is read as a YAML alias: put the text in quotes"),
+    ("while scanning an alias", "a '*' at the start of a value is read as a YAML alias: put the text in quotes"),
+    ("while scanning an anchor", "a '&' at the start of a value is read as a YAML anchor: put the text in quotes"),
+    ("found character '`' that cannot start any token",
+     "a value starts with a backquote (`): put the whole text in quotes"),
+    ("found character '@' that cannot start any token", "a value starts with '@': put the whole text in quotes"),
+    ("found character '%' that cannot start any token", "a value starts with '%': put the whole text in quotes"),
+    ("while parsing a flow", "a bracket ([ or {) is opened but not closed, or a value inside it needs quotes"),
+    ("found duplicate anchor", "the same '&' anchor is defined twice"),
+]
+
+
+def yaml_message(exc, text: str = "") -> str:
+    """A YAML syntax error in plain words, with its line and column and the line itself.
+
+    For example ``YAML syntax error at line 12, column 14: a colon followed by a space (': ')
+    inside a value: put the whole text in double quotes ... (line 12: "    prompt: Why: because")``.
+    """
+    mark = exc.problem_mark or exc.context_mark
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "an unknown line"
+    start = exc.context_mark
+    if mark and start and start.line != mark.line:
+        where += f" (in the part that starts at line {start.line + 1})"
+    problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+    advice = next((words for key, words in _YAML_ADVICE if key in problem), None)
+    message = f"YAML syntax error at {where}: " + (advice or f"the file is not valid YAML ({problem})")
+    if mark and text:
+        lines = text.splitlines()
+        if 0 <= mark.line < len(lines) and lines[mark.line].strip():
+            shown = lines[mark.line].rstrip()
+            shown = shown if len(shown) <= 100 else shown[:97] + "…"
+            message += f' (line {mark.line + 1} reads: "{shown}")'
+    if advice:
+        message += f" [YAML: {problem}]"
+    return message
 
 
 @lru_cache(maxsize=1)
 def load_schema() -> dict:
     """The bank schema, ``quizzes/schema.json`` (shipped with the course)."""
-    path = Path(__file__).resolve().parent.parent / "quizzes" / "schema.json"
+    path = Path(__file__).resolve().parents[2] / "quizzes" / "schema.json"  # iliopsoas/quiz/banks.py -> root
     if not path.is_file():
         path = course_root() / "quizzes" / "schema.json"
     return json.loads(path.read_text(encoding="utf-8"))
@@ -197,6 +310,29 @@ def _field_name(path: list) -> str | None:
     return name or None
 
 
+_TYPE_WORDS = {"boolean": "true or false", "string": "a text", "number": "a number",
+               "integer": "a whole number", "array": "a list of '- ' lines", "object": "a mapping of 'field: value' lines",
+               "null": "nothing"}
+
+
+def _describe_value(value) -> str:
+    """A YAML value in words, for messages: "the text 'flase'", "the number 3", "a list"."""
+    if isinstance(value, bool):
+        return f"{'true' if value else 'false'}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 60 else value[:57] + "…"
+        return f"the text {shown!r}"
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"
+    if value is None:
+        return "nothing (an empty value)"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
 def _schema_message(err) -> tuple[str | None, str]:
     """(extra field name, friendly message) for one jsonschema error."""
     validator = err.validator
@@ -214,7 +350,9 @@ def _schema_message(err) -> tuple[str | None, str]:
     if validator == "exclusiveMinimum":
         return None, f"must be greater than {err.validator_value}, got {err.instance!r}"
     if validator == "type":
-        return None, f"expected {err.validator_value}, got {type(err.instance).__name__} {err.instance!r}"
+        want = err.validator_value
+        words = _TYPE_WORDS.get(want, str(want)) if isinstance(want, str) else " or ".join(map(str, want))
+        return None, f"expected {want} ({words}), got {_describe_value(err.instance)}"
     if validator == "minItems":
         return None, f"needs at least {err.validator_value} item(s)"
     if validator == "pattern":
@@ -379,7 +517,40 @@ def semantic_errors(loaded: _Loaded, references: dict, misconceptions: dict,
             problem = html_problem(text)
             if problem:
                 add(_field_name(path), problem)
+        for fld, text in label_fields(q):
+            problem = label_problem(text)
+            if problem:
+                add(fld, problem)
     return errors
+
+
+def label_fields(q: dict) -> list[tuple[str, str]]:
+    """(field, text) of every answer option of a question: the texts shown as widget labels
+    (radio buttons, tick boxes, drop-down menus and their names).  They must pass
+    :func:`iliopsoas.markdown.label_problem`."""
+    out = []
+    if not isinstance(q, dict):
+        return out
+    kind = q.get("type")
+
+    def each(name, values, key=None):
+        for i, v in enumerate(values if isinstance(values, list) else []):
+            text = v.get(key) if key and isinstance(v, dict) else v
+            if isinstance(text, str):
+                out.append((f"{name}[{i}]" + (f".{key}" if key and isinstance(v, dict) else ""), text))
+
+    if kind in ("single", "multiple"):
+        each("choices", q.get("choices"), "text")
+    elif kind == "matching":
+        each("pairs", q.get("pairs"), "left")
+        each("pairs", q.get("pairs"), "right")
+        each("distractors", q.get("distractors"))
+    elif kind == "ordering":
+        each("items", q.get("items"), "text")
+    elif kind == "label":
+        each("markers", q.get("markers"), "answer")
+        each("distractors", q.get("distractors"))
+    return out
 
 
 def course_id_errors(loaded: list[_Loaded]) -> list[BankError]:
@@ -492,7 +663,8 @@ def _check_cached(root: Path, signature: tuple) -> tuple[Course, list[BankError]
         loaded.append(item)
     for err in course_id_errors(loaded):
         next(i for i in loaded if i.rel == err.file).errors.append(err)
-    course = Course(root=root, references=references, misconceptions=misconceptions)
+    course = Course(root=root, references=references, misconceptions=misconceptions,
+                    files={item.rel: item for item in loaded}, shared_errors=list(errors))
     for item in loaded:
         errors += item.errors
         if item.errors or item.data is None:
@@ -540,3 +712,48 @@ def load_bank(notebook: str, root=None) -> Bank:
 def load_course_partial(root=None) -> Course:
     """The course with every bank that validates (for tools that must not fail)."""
     return check_course(root)[0]
+
+
+def _question_key(q, index: int) -> str:
+    """How BankErrors name the question at ``index``: its id, or "#n" when it has none."""
+    qid = q.get("id") if isinstance(q, dict) else None
+    return str(qid) if qid else f"#{index + 1}"
+
+
+def load_bank_partial(notebook: str, root=None) -> PartialBank:
+    """As much of one notebook's bank as can be shown (for the quiz): every valid question,
+    and a :class:`BrokenQuestion` (file, question, field, problem) in place of each broken one.
+
+    Raises :class:`BankValidationError` only when no question can be read at all: the file is
+    missing or unreadable, is not valid YAML (the message gives the line and column in plain
+    words), is not a mapping, or has no list of questions.
+    """
+    root = _resolve_root(root)
+    course, _errors = check_course(root)
+    rel = rel_name(root / "quizzes" / f"{notebook}.yml", root)
+    item = course.files.get(rel)
+    if item is None:
+        raise BankValidationError([BankError(rel, None, None, "no such question bank")])
+    data = item.data
+    questions = data.get("questions") if isinstance(data, dict) else None
+    if not isinstance(questions, list) or not questions:
+        fatal = item.errors or [BankError(rel, None, "questions", "the bank has no list of questions")]
+        raise BankValidationError(course.shared_errors + fatal)
+    by_key: dict[str, list[BankError]] = {}
+    problems = list(course.shared_errors)
+    keys = [_question_key(q, i) for i, q in enumerate(questions)]
+    for err in item.errors:
+        if err.question_id is not None and err.question_id in keys:
+            by_key.setdefault(err.question_id, []).append(err)
+        else:
+            problems.append(err)
+    items = []
+    for i, (q, key) in enumerate(zip(questions, keys)):
+        if key in by_key or not isinstance(q, dict):
+            qid = q.get("id") if isinstance(q, dict) and isinstance(q.get("id"), str) else None
+            items.append(BrokenQuestion(rel, qid, i + 1, by_key.get(key, [])))
+        else:
+            items.append(q)
+    title = data.get("title") if isinstance(data.get("title"), str) and data.get("title") else notebook
+    objectives = [o for o in data.get("objectives") or [] if isinstance(o, dict)]
+    return PartialBank(notebook, title, objectives, items, problems, item.path)

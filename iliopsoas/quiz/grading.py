@@ -4,7 +4,10 @@
 malformed answer comes back with ``status="invalid"`` and a message saying
 what to do.  Answers are in the encodings of docs/authoring-questions.md
 (indices in file order, the raw text typed for numbers, ...).
-Feedback is Markdown; anything the student typed is escaped in it.
+Feedback is Markdown; anything the student typed is escaped in it and echoed
+back as a short excerpt at most (:func:`excerpt`: a pasted essay never fills
+the page).  Answer options are echoed as the quiz shows them
+(:func:`iliopsoas.markdown.label_text`).
 """
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from ..markdown import escape_markdown
+from ..markdown import escape_markdown, label_text
 
 _NUMBER_RE = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*)$")
 _COMMA_RE = re.compile(r"^[+-]?\d*,\d+")
@@ -50,9 +53,27 @@ def scored(score: float, feedback: str, misconceptions=None) -> Result:
     return Result(status == "correct", score, status, feedback, list(misconceptions or []))
 
 
+#: Longest text echoed back from what a student typed (characters).
+ECHO_LIMIT = 60
+
+
+def excerpt(text, limit: int = ECHO_LIMIT) -> str:
+    """``text`` as it may be echoed back: whole if short, else its start, "…" and its length."""
+    text = "" if text is None else str(text)
+    text = " ".join(text.split()) if len(text) > limit else text
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit].rstrip()}… ({len(text):,} characters)"
+
+
 def quote(text) -> str:
-    """Echo something the student typed, escaped, in bold."""
-    return f"**{escape_markdown(text)}**"
+    """Echo something the student typed, as a short excerpt, escaped, in bold."""
+    return f"**{escape_markdown(excerpt(text))}**"
+
+
+def option(text) -> str:
+    """An answer option echoed in feedback: its label text (as on screen), escaped."""
+    return escape_markdown(label_text(text))
 
 
 def item_text(item) -> str:
@@ -99,7 +120,7 @@ def grade_multiple(q: dict, answer) -> Result:
     for i in picked:
         mark = "✓" if i in right else "✗"
         fb = choices[i].get("feedback", "")
-        lines.append(f"- {mark} {choices[i]['text']}" + (f": {fb}" if fb else ""))
+        lines.append(f"- {mark} {option(choices[i]['text'])}" + (f": {fb}" if fb else ""))
     tags = [choices[i]["misconception"] for i in wrong if choices[i].get("misconception")]
     return scored(score, "\n".join(lines), tags)
 
@@ -139,7 +160,7 @@ def parse_number(text, unit: str | None = None) -> tuple[float | None, str | Non
     raw = str(text).strip()
     shown = quote(raw)
     if _COMMA_RE.match(raw):
-        fixed = escape_markdown(raw.replace(",", ".", 1))
+        fixed = escape_markdown(excerpt(raw.replace(",", ".", 1)))
         return None, f"Use a point for decimals: type {fixed}, not {shown}."
     match = _NUMBER_RE.match(raw)
     if not match:
@@ -195,9 +216,9 @@ def _grade_pairs(keys: list, names: list[str], right: list[str], answer: dict, o
             lines.append(f"- ✗ {label_fmt(name)}: not answered")
         elif got == want:
             good += 1
-            lines.append(f"- ✓ {label_fmt(name)} → {got}" + (f": {fb}" if fb else ""))
+            lines.append(f"- ✓ {label_fmt(name)} → {option(got)}" + (f": {fb}" if fb else ""))
         else:
-            lines.append(f"- ✗ {label_fmt(name)} → {got} is not right")
+            lines.append(f"- ✗ {label_fmt(name)} → {option(got)} is not right")
     head = f"{good} of {len(keys)} right."
     return scored(good / len(keys), "\n".join([head] + lines))
 
@@ -207,7 +228,7 @@ def grade_matching(q: dict, answer) -> Result:
     lefts = [p["left"] for p in pairs]
     options = {p["right"] for p in pairs} | set(q.get("distractors") or [])
     return _grade_pairs(lefts, lefts, [p["right"] for p in pairs], answer, options,
-                        [p.get("feedback", "") for p in pairs], "a partner", lambda s: f"**{s}**")
+                        [p.get("feedback", "") for p in pairs], "a partner", lambda s: f"**{option(s)}**")
 
 
 def grade_label(q: dict, answer) -> Result:
@@ -239,10 +260,10 @@ def grade_ordering(q: dict, answer) -> Result:
             lines.append(f"- ✗ Step {pos}: not answered")
         elif got == want:
             good += 1
-            lines.append(f"- ✓ Step {pos}: {got}")
+            lines.append(f"- ✓ Step {pos}: {option(got)}")
         else:
             fb = item_feedback(q["items"][items.index(got)])
-            lines.append(f"- ✗ Step {pos}: {got} is not in its place" + (f" ({fb})" if fb else ""))
+            lines.append(f"- ✗ Step {pos}: {option(got)} is not in its place" + (f" ({fb})" if fb else ""))
     return scored(good / len(items), "\n".join([f"{good} of {len(items)} steps in the right place."] + lines))
 
 
