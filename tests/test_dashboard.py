@@ -73,13 +73,20 @@ def test_an_empty_store_shows_zero_and_not_started(store):
     assert "not started" in cells["html"]
 
 
-def test_only_the_latest_attempt_counts_as_right(store):
+def test_right_and_points_follow_the_one_scoring_rule(store):
+    """iliopsoas/quiz/scoring.py: right once without seeing the answer is right (1 point on the
+    first try, 0.5 after more tries); the answer shown first scores 0."""
     store.record(START, "start-which-muscles", 0, True, 1.0, [])
     store.record(START, "start-which-muscles", 1, False, 0.0, ["psoas-minor-always-present"])
     store.record(START, "start-insertion", True, False, 0.0, ["inserts-greater-trochanter"])
     store.record(START, "start-insertion", False, True, 1.0, [])
+    store.record(START, "start-lumbar-count", "4", False, 0.0, [])
+    store.record_answer_shown(START, "start-lumbar-count")
+    store.record(START, "start-lumbar-count", "5", True, 1.0, [])
     cells = row_cells(show_progress(store).table.value)
-    assert cells["answered"] == 2 and cells["right"] == 1
+    assert cells["answered"] == 3 and cells["right"] == 2
+    assert 'data-credit="1.5"' in cells["html"] and 'data-shown="1"' in cells["html"]
+    assert "1.5 of " in cells["html"] and "1 answer shown" in cells["html"]
 
 
 def test_misconceptions_appear_with_belief_and_correction_and_disappear_when_fixed(store):

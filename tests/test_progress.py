@@ -449,8 +449,9 @@ def test_a_quiz_grades_and_warns_with_a_corrupt_store_file(tmp_path, monkeypatch
     make_not_a_database(path)
     qz, view = _answer_warm_up(monkeypatch, path)
     assert "✓ Correct" in view.feedback.value
-    assert "iliopsoas-warning" in view.feedback.value
-    assert "was damaged" in view.feedback.value and ".corrupt-" in view.feedback.value
+    assert "iliopsoas-warning" in qz.notice.value and 'role="alert"' in qz.notice.value
+    assert "was damaged" in qz.notice.value and ".corrupt-" in qz.notice.value, "shown once, above the questions"
+    assert "was damaged" not in view.feedback.value, "never repeated in an answer's feedback"
     assert "(attempt 1)" in view.feedback.value
     assert [a.question_id for a in ProgressStore(path).attempts()] == ["start-which-muscles"], \
         "the answer went to the fresh store"
@@ -461,7 +462,8 @@ def test_a_quiz_grades_and_warns_with_an_unwritable_store_path(tmp_path, monkeyp
     (tmp_path / "file").write_text("x")
     qz, view = _answer_warm_up(monkeypatch, tmp_path / "file" / "progress.sqlite3")
     assert "✓ Correct" in view.feedback.value
-    assert "will not be saved" in view.feedback.value and "ILIOPSOAS_PROGRESS" in view.feedback.value
+    assert "will not be saved" in qz.notice.value and "ILIOPSOAS_PROGRESS" in qz.notice.value
+    assert "will not be saved" not in view.feedback.value
     view.check_button.click()
     assert "1 / 6" in qz.score.value, "the in-memory store still counts this session's answers"
 

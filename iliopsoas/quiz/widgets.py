@@ -828,8 +828,11 @@ class Quiz(StaticFallback):
 
     def text(self) -> str:
         n = len(self.views)
-        return (f"Quiz: {self.bank.title} ({n} question{'s' if n != 1 else ''}). "
-                "Run the notebook in Jupyter to answer.")
+        lines = [f"Quiz: {self.bank.title} ({n} question{'s' if n != 1 else ''}). "
+                 "Run the notebook in Jupyter to answer."]
+        for item in self.broken:
+            lines.append(f"The {item.name} cannot be shown: " + "; ".join(str(e) for e in item.errors))
+        return "\n".join(lines)
 
 
 class QuizError:
