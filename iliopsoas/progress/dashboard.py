@@ -37,7 +37,7 @@ import json
 from dataclasses import dataclass, field
 
 from ..display import StaticFallback, course_css, format_time, plain_table_cells, set_student_timezone
-from ..markdown import plain_text
+from ..markdown import label_text
 from ..quiz import scoring
 from ..quiz.banks import BankValidationError, load_bank_partial, load_course_partial
 from ..quiz.widgets import add_check_listener, claim_warnings, readonly_note
@@ -96,7 +96,7 @@ class Section:
 
 def heading_anchor(title: str) -> str:
     """The fragment JupyterLab and nbviewer give a heading: its text with spaces as "-"."""
-    return plain_text(title).replace(" ", "-")
+    return label_text(title).replace(" ", "-")
 
 
 def lesson_sections(path) -> list[Section]:
@@ -417,6 +417,8 @@ class ProgressDashboard(StaticFallback):
             self.error = ""
         except ProgressError as exc:
             self.error = str(exc)
+        except (OSError, ValueError, KeyError, TypeError) as exc:  # the course map cannot be read
+            self.error = f"The course map (assets/course.yml) cannot be read ({type(exc).__name__}: {exc})."
         self.notice.value = course_css() + warnings_html(self.warnings + ([self.error] if self.error else []))
         self.table.value = table_html(self.rows)
         self.where.value = f"<p><small>{html.escape(self.location_text())}</small></p>"
