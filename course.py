@@ -4,6 +4,7 @@
     python3 course.py lab     # set up (first time) and open the course in JupyterLab
     python3 course.py test    # set up (first time) and run every test
     python3 course.py bench   # set up and print the benchmark table
+    python3 course.py student-version [--output DIR]   # lessons without answers, for graded use
 
 Setting up means: a virtual environment in .venv with the course's packages
 and its helper package installed (redone only when requirements change), and,
@@ -148,8 +149,17 @@ def bench(extra: list[str]) -> int:
     return subprocess.call([str(PY), "benchmarks/run.py", *extra], cwd=ROOT)
 
 
+def student_version(extra: list[str]) -> int:
+    """Copies of the lessons whose static quizzes carry no answers (default folder: student-version/)."""
+    setup()
+    if not any(a in ("--output", "-o") or a.startswith("--output=") for a in extra):
+        extra = ["--output", str(ROOT / "student-version"), *extra]
+    return subprocess.call([str(PY), "-m", "iliopsoas.quiz.student_version", *extra], cwd=ROOT)
+
+
 def main(argv: list[str]) -> int:
-    commands = {"lab": lab, "test": test, "bench": bench, "setup": lambda _x: (setup(), 0)[1]}
+    commands = {"lab": lab, "test": test, "bench": bench, "setup": lambda _x: (setup(), 0)[1],
+                "student-version": student_version}
     if not argv or argv[0] not in commands:
         print(__doc__)
         return 2

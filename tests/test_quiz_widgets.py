@@ -310,8 +310,8 @@ def test_mimebundle_has_widget_static_html_and_short_text(course):
     assert bundle[WIDGET_VIEW]["model_id"] == qz.widget.model_id
     html = bundle["text/html"]
     assert "Which two muscles?" in html and "iliopsoas-q-w-single" in html
-    assert "<details><summary>Show answer</summary>" in html
-    assert html.count("<details>") == len(BANK["questions"])
+    assert '<details class="iliopsoas-answer-block"><summary>Show answer</summary>' in html
+    assert html.count("<details") == len(BANK["questions"])
     assert "VBox" not in bundle["text/plain"] and "Widget test bank" in bundle["text/plain"]
     assert "VBox(" not in repr(qz)
 

@@ -634,7 +634,7 @@ class QuestionView:
             body.append(self._static_label())
         if answers:
             answer = render_markdown(answer_text(q))
-            body.append('<details><summary>Show answer</summary>'
+            body.append('<details class="iliopsoas-answer-block"><summary>Show answer</summary>'
                         f'<div class="iliopsoas-answer"><p><strong>Answer:</strong></p>{answer}</div>'
                         f'<div class="iliopsoas-explanation">{render_markdown(q["explanation"])}'
                         f'{source_links(q["sources"], self.quiz.references)}</div></details>')
