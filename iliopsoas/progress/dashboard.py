@@ -388,8 +388,11 @@ class ProgressDashboard(StaticFallback):
             self.refresh()
 
     def _zone_known(self, change) -> None:
-        if set_student_timezone(change["new"]):
-            self.refresh()
+        """The browser told its time zone: redraw the times (even if a quiz set it first)."""
+        if change["new"]:
+            set_student_timezone(change["new"])
+            if self._pending is None:
+                self.refresh()
 
     @staticmethod
     def _open(store):

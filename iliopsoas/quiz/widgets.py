@@ -807,7 +807,10 @@ class Quiz(StaticFallback):
                 quiz.refresh_score()
 
     def _zone_known(self, change) -> None:
-        if set_student_timezone(change["new"]):
+        """The browser told its time zone: redraw the restored answers' times (another widget may
+        have set the same zone first, after this quiz was drawn)."""
+        if change["new"]:
+            set_student_timezone(change["new"])
             for view in self.views.values():
                 view.refresh_times()
 

@@ -8,8 +8,8 @@ For each notebook in notebooks/ (one JupyterLab tab per notebook, opened with
   diagram (counted with ``ast`` in the notebook's source);
 - a screenshot of the whole notebook right after Run All goes to
   test-artifacts/screenshots/<slug>.png (every-diagram.png: the scratch notebook);
-- quizzes: one question answered wrongly then rightly by clicking (✗ then ✓
-  feedback and the explanation read from the page), then every question
+- quizzes: one question answered wrongly then rightly by clicking (✗ with no
+  explanation, then ✓ and the explanation read from the page), then every question
   answered rightly (every question type, every label clickable, score line);
 - diagrams: the slider moved with the keyboard changes the picture's pixels
   and the readout sentence (the first control, for a diagram without a slider);
@@ -89,15 +89,14 @@ def test_a_question_answered_wrongly_then_rightly(notebook, answer_log):
     wrong = wrong_answer(q)
     give_answer(page, box, wrong)
     feedback, explanation = check_and_read(page, box)
-    answer_log[(slug, q["id"])] = False
+    answer_log.setdefault((slug, q["id"]), False)  # right once stays right (iliopsoas/quiz/scoring.py)
     assert feedback.startswith(VERDICT_WRONG), f"{q['id']} ({q['type']}), wrong answer: {feedback!r}"
     if wrong.choice is not None and q["choices"][wrong.choice].get("feedback"):
         said = q["choices"][wrong.choice]["feedback"]
         assert words(said) <= words(feedback), f"{q['id']}: the chosen answer's feedback {said!r} is not in {feedback!r}"
-    expected = words(q["explanation"])
-    assert len(expected & words(explanation)) >= 0.8 * len(expected), (
-        f"{q['id']}: explanation not shown after Check: {explanation!r}")
-    assert box.locator(".iliopsoas-explanation").is_visible()
+    # retrieval before revelation: a wrong answer never shows the explanation (the answer)
+    assert not box.locator(".iliopsoas-explanation").is_visible() and not explanation, (
+        f"{q['id']}: the explanation is shown after a wrong answer: {explanation!r}")
 
     first = attempt_number(feedback)
 
@@ -106,6 +105,10 @@ def test_a_question_answered_wrongly_then_rightly(notebook, answer_log):
     answer_log[(slug, q["id"])] = True
     assert feedback.startswith(VERDICT_RIGHT), f"{q['id']} ({q['type']}), right answer: {feedback!r}"
     assert attempt_number(feedback) == first + 1, feedback
+    expected = words(q["explanation"])
+    assert len(expected & words(explanation)) >= 0.8 * len(expected), (
+        f"{q['id']}: explanation not shown after a right answer: {explanation!r}")
+    assert box.locator(".iliopsoas-explanation").is_visible()
 
 
 def attempt_number(feedback: str) -> int:

@@ -222,8 +222,12 @@ def test_after_a_restart_each_question_shows_its_last_answer(page):
     page.reload()
     run(page)
     b = box(page, TRUEFALSE["id"])
+    sel = f".jp-NotebookPanel:not(.lm-mod-hidden) {QUIZ} .iliopsoas-q-{TRUEFALSE['id']} .iliopsoas-feedback"
+    page.page.wait_for_function("(sel) => { const el = document.querySelector(sel); "
+                                "return !!el && / IST\\)/.test(el.innerText); }", arg=sel, timeout=30_000)
     feedback = norm(b.locator(".iliopsoas-feedback").inner_text())
     assert feedback.startswith(VERDICT_WRONG) and "your last answer" in feedback, feedback
+    assert feedback.split("saved ", 1)[1].split(")")[0].endswith(" IST"), "saved at, in the browser's zone"
     wrong = "False" if TRUEFALSE["answer"] else "True"
     assert b.get_by_role("radio", name=wrong, exact=True).is_checked(), "the last answer is selected again"
     assert not b.locator(".iliopsoas-explanation").is_visible()
