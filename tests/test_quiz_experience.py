@@ -459,3 +459,15 @@ def test_the_dashboard_refreshes_after_a_check_without_refresh(tmp_path, monkeyp
     view.inputs[0].value = dict(view.inputs[0].options)["Psoas major and iliacus"]
     view.check_button.click()
     assert 'data-answered="1"' in dash.table.value.split("row-00-start-here")[1][:400]
+
+
+def test_a_store_that_says_it_is_read_only_is_not_told_twice(course, tmp_path):
+    """The interface W11's store offers: ``readonly`` true and its own warning in ``warnings``."""
+    path = tmp_path / "progress.sqlite3"
+    ProgressStore(path).record(NB, "x-single", 0, True, 1.0, [])
+    ro = ProgressStore(path, readonly=True)
+    ro.warnings = ["The progress file P is read-only (test-ro-1): your saved answers are shown, "
+                   "but new answers will not be kept."]
+    qz = quiz(ro)
+    assert qz.notice.value.count("will not be kept") == 1 and "test-ro-1" in qz.notice.value
+    assert "✓ Correct" in qz.views["x-single"].feedback.value

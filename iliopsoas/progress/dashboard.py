@@ -40,7 +40,7 @@ from ..display import StaticFallback, course_css, format_time, plain_table_cells
 from ..markdown import label_text
 from ..quiz import scoring
 from ..quiz.banks import BankValidationError, load_bank_partial, load_course_partial
-from ..quiz.widgets import add_check_listener, claim_warnings, readonly_note
+from ..quiz.widgets import add_check_listener, claim_warnings, readonly_note, says_read_only
 from ..course import load_lessons
 from ..paths import notebooks_dir
 from .store import ProgressError, ProgressStore, get_store, summarize
@@ -408,7 +408,7 @@ class ProgressDashboard(StaticFallback):
         """Every warning of the store (the dashboard always shows them all; a quiz then does not repeat them)."""
         found = self.store_warnings + list(getattr(self.store, "warnings", None) or [])
         note = readonly_note(self.store)
-        if note and note not in found:
+        if note and not says_read_only(found):
             found.append(note)
         return claim_warnings(found, "dashboard", always=True)
 

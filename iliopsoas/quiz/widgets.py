@@ -33,6 +33,7 @@ from __future__ import annotations
 import base64
 import os
 import random
+import re
 import weakref
 
 from . import grading, scoring
@@ -100,6 +101,11 @@ def readonly_note(store) -> str:
     return (f"{where} can be read but not written: your saved answers are shown, but new answers "
             "will not be kept. Ask whoever set up the course to make it writable, or set "
             "ILIOPSOAS_PROGRESS to a file you can write to and restart the kernel.")
+
+
+def says_read_only(warnings) -> bool:
+    """Whether one of the store's own warnings already says that it is read-only."""
+    return any(re.search(r"read[- ]only|not be kept|cannot be written|not writable", w, re.I) for w in warnings or [])
 
 
 def warnings_box(messages: list[str], cls: str = "iliopsoas-quiz-warnings") -> str:
@@ -722,11 +728,10 @@ class Quiz(StaticFallback):
         found = list(getattr(self.store, "warnings", None) or [])
         if self._open_note:
             found.insert(0, self._open_note)
-        shown = claim_warnings(found, self.key)
         note = readonly_note(self.store)
-        if note and not any(note == s for s in shown) and note not in found:
-            shown += claim_warnings([note], self.key)
-        return shown
+        if note and not says_read_only(found):
+            found.append(note)
+        return claim_warnings(found, self.key)
 
     def refresh_notice(self) -> None:
         problems = ""
