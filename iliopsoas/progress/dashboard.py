@@ -38,9 +38,9 @@ from dataclasses import dataclass, field
 
 from ..display import StaticFallback, course_css, format_time, plain_table_cells, set_student_timezone
 from ..markdown import label_text
-from ..quiz import scoring
+from ..quiz.scoring import notebook_score
 from ..quiz.banks import BankValidationError, load_bank_partial, load_course_partial
-from ..quiz.widgets import add_check_listener, claim_warnings, readonly_note, says_read_only
+from ..quiz.widgets import add_check_listener, browser_zone, claim_warnings, readonly_note, says_read_only
 from ..course import load_lessons
 from ..paths import notebooks_dir
 from .store import ProgressError, ProgressStore, get_store, summarize
@@ -181,7 +181,7 @@ def lesson_rows(store, course=None, lessons=None) -> list[LessonRow]:
         row = LessonRow(lesson.slug, lesson.label, link, total=len(bank.questions))
         ids = [q["id"] for q in bank.questions]
         mine = [r for r in records if r.notebook == lesson.slug]
-        score = scoring.notebook_score(ids, mine)
+        score = notebook_score(ids, mine)
         row.credit, row.counts = score.credit, dict(score.counts)
         row.right = score.right
         _place_sections(row, path if link else None, ids, mine)
@@ -338,7 +338,6 @@ class ProgressDashboard(StaticFallback):
 
     def __init__(self, store=None):
         import ipywidgets as w
-        from ..quiz.choice import BrowserZone
 
         self.store, self.store_warnings = self._open(store)
         self.rows: list[LessonRow] = []
@@ -348,7 +347,7 @@ class ProgressDashboard(StaticFallback):
         self.notice.add_class("iliopsoas-progress-warnings")
         self.table = html_output()
         self.table.add_class("iliopsoas-progress-table-widget")
-        self.zone = BrowserZone()
+        self.zone = browser_zone()
         self.zone.observe(self._zone_known, "zone")
         self.where = w.HTML("")
         self.where.add_class("iliopsoas-progress-where")

@@ -141,6 +141,13 @@ def _notify(notebook: str) -> None:
             pass
 
 
+def browser_zone():
+    """An invisible :class:`~iliopsoas.quiz.choice.BrowserZone` widget: reports the browser's time zone."""
+    from .choice import BrowserZone
+
+    return BrowserZone()
+
+
 # --------------------------------------------------------------------------- helpers
 
 def order_rng(question_id: str, seed=None) -> random.Random:
@@ -701,9 +708,7 @@ class Quiz(StaticFallback):
         self.notice.add_class("iliopsoas-quiz-notice")
         self.score = w.HTML("")
         self.score.add_class("iliopsoas-score")
-        from .choice import BrowserZone
-
-        self.zone = BrowserZone()
+        self.zone = browser_zone()
         self.zone.observe(self._zone_known, "zone")
         self.widget = w.VBox([title, self.notice] + parts + [self.score, self.zone])
         self.widget.add_class("iliopsoas-quiz")
