@@ -22,6 +22,8 @@ _EXPORTS = {
     "hip_flexion_explorer": "iliopsoas.figures.hip_flexion_explorer",
     "psoas_paradox_explorer": "iliopsoas.figures.paradox_explorer",
     "thomas_test_simulator": "iliopsoas.figures.thomas_simulator",
+    "test_accuracy_explorer": "iliopsoas.figures.test_accuracy_explorer",
+    "differential_sorter": "iliopsoas.figures.differential_sorter",
     "course_map": "iliopsoas.course",
     "show_objectives": "iliopsoas.course",
 }
