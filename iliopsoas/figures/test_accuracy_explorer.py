@@ -115,9 +115,10 @@ class TestAccuracyExplorer(Diagram):
         self.tree = fig.add_axes([0.53, 0.02, 0.46, 0.90])
         self._build_nomogram(self.ax)
         self._build_tree(self.tree)
-        self.animated = [self.pre_marker, self.pos_line, self.neg_line, self.pos_band, self.neg_band,
-                         self.pos_label, self.neg_label, self.pre_label, self.lr_pos_marker, self.lr_neg_marker,
-                         self.heading, *self.tree_texts.values(), *self.lr_labels]
+        # Drawn in this order: bands, lines, the LR scale's labels, then markers and words on top.
+        self.animated = [self.pos_band, self.neg_band, self.pos_line, self.neg_line, *self.lr_labels,
+                         self.lr_pos_marker, self.lr_neg_marker, self.pre_marker, self.pos_label, self.neg_label,
+                         self.pre_label, self.heading, *self.tree_texts.values()]
 
     def _build_nomogram(self, ax):
         ax.set_xlim(-0.85, 2.95)
