@@ -23,11 +23,14 @@ from ..models.differential import (STATUSES, DifferentialDataError, FindingError
 from ..redflags import RedFlagError
 from ..sources import short_citations
 from .base import TEXT_STYLE, Diagram
+from .glyph_label import GlyphLabel
 from .style import GRID, OKABE_ITO, TEXT
 from .test_accuracy_explorer import InputMessage
 
 STATUS_COLOURS = {"alarm": OKABE_ITO["vermillion"], "mixed": OKABE_ITO["orange"],
                   "for": OKABE_ITO["bluish_green"], "against": OKABE_ITO["blue"], "open": "#6B6B6B"}
+#: Darker shades of the same hues for the status words, so small text keeps a contrast of at least 4.5:1.
+STATUS_TEXT = {"alarm": "#B34700", "mixed": "#8A5A00", "for": "#00704F", "against": "#005A8C", "open": "#555555"}
 TIER_WORDS = {"emergency": "EMERGENCY, now", "same-day": "SAME DAY", "soon": "SOON, within days"}
 ROW = 0.0405      # height of one row, in axes fraction
 FLAG_LINES = 6    # lines reserved for the red flags
@@ -72,18 +75,19 @@ class DifferentialSorter(Diagram):
             y -= ROW * 1.15
             for cat in self.data.group(group):
                 ax.plot([0.0, 1.0], [y - ROW * 0.95] * 2, color=GRID, linewidth=0.5)
-                self.symbols[cat.id] = ax.text(0.025, y - ROW / 2, "", ha="center", va="center", fontsize=10,
-                                               fontweight="bold")
+                # Symbol and status change with the ticks: GlyphLabels (cached outlines), cheap to redraw.
+                self.symbols[cat.id] = GlyphLabel(ax, 0.025, y - ROW / 2, size=10, weight="bold", ha="center",
+                                                  va="center")
                 ax.text(0.06, y - ROW / 2, cat.name, ha="left", va="center", fontsize=8.5, color=TEXT)
-                self.states[cat.id] = ax.text(0.995, y - ROW / 2, "", ha="right", va="center", fontsize=8.5)
+                self.states[cat.id] = GlyphLabel(ax, 0.995, y - ROW / 2, size=8.5, ha="right", va="center")
                 y -= ROW
             y -= ROW * 0.35
         ax.text(0.0, y, "(c) Red flags raised by the ticked findings", ha="left", va="top", fontsize=9.5,
                 color=TEXT, fontweight="bold")
         y -= ROW * 1.1
-        self.flag_text = ax.text(0.01, y, "", ha="left", va="top", fontsize=8.3, color=TEXT, linespacing=1.3)
-        self.flag_bottom = y - FLAG_LINES * ROW
-        self.animated = [*self.symbols.values(), *self.states.values(), self.flag_text]
+        self.flag_lines = [GlyphLabel(ax, 0.01, y - i * ROW * 0.95, size=8.3, color=TEXT, ha="left", va="top")
+                           for i in range(FLAG_LINES)]
+        self.animated = [label.artist for label in (*self.symbols.values(), *self.states.values(), *self.flag_lines)]
 
     # ------------------------------------------------------------------ controls and state
     def make_controls(self):
@@ -112,10 +116,11 @@ class DifferentialSorter(Diagram):
             n = len(cr.reasons)
             count = f" ({n})" if n else (" (see b)" if cr.category.id == "other" and cr.status != "open" else "")
             self.states[cr.category.id].set_text(cr.words + count)
-            self.states[cr.category.id].set_color(colour)
-            self.states[cr.category.id].set_fontweight("normal" if cr.status == "open" else "bold")
-        self.flag_text.set_text(self._flag_lines(res))
-        self.flag_text.set_color(STATUS_COLOURS["alarm"] if res.red_flags else TEXT)
+            self.states[cr.category.id].set_color(STATUS_TEXT[cr.status])
+        lines = self._flag_lines(res).split("\n")
+        for i, label in enumerate(self.flag_lines):
+            label.set_text(lines[i] if i < len(lines) else "")
+            label.set_color(STATUS_TEXT["alarm"] if res.red_flags else TEXT)
         return None
 
     @staticmethod

@@ -29,16 +29,19 @@ from ..models.test_accuracy import (AccuracyInputError, DiagnosticTest, TestAccu
                                     load_tests, natural_frequencies)
 from ..sources import short_citations
 from .base import Diagram
+from .glyph_label import GlyphLabel
 from .style import GRID, OKABE_ITO, TEXT
 
 POS_COLOUR = OKABE_ITO["vermillion"]
 NEG_COLOUR = OKABE_ITO["blue"]
 PRE_COLOUR = TEXT
+POS_TEXT = "#B34700"   # a darker vermillion for small text (contrast above 4.5:1 on white)
 CUSTOM = "custom"
 #: Probability ticks of the nomogram's outer scales (%).
 PROB_TICKS = [0.1, 0.5, 1, 2, 5, 10, 20, 30, 50, 70, 80, 90, 95, 99]
 LR_TICKS = [0.001, 0.01, 0.1, 1, 10, 100, 1000]          # labelled
 LR_MINOR = [0.2, 0.5, 2, 5]                               # ticks only (too close together to label)
+GAP = (0.9, 1.42)   # x-range of the middle scale's labels: lines and wedges are not drawn there
 LOGIT_MAX = math.log(99.9 / 0.1)   # the scales run from 0.1 % to 99.9 %
 
 
@@ -115,10 +118,11 @@ class TestAccuracyExplorer(Diagram):
         self.tree = fig.add_axes([0.53, 0.02, 0.46, 0.90])
         self._build_nomogram(self.ax)
         self._build_tree(self.tree)
-        # Drawn in this order: bands, lines, the LR scale's labels, then markers and words on top.
-        self.animated = [self.pos_band, self.neg_band, self.pos_line, self.neg_line, *self.lr_labels,
-                         self.lr_pos_marker, self.lr_neg_marker, self.pre_marker, self.pos_label, self.neg_label,
-                         self.pre_label, self.heading, *self.tree_texts.values()]
+        # Drawn in this order: wedges, lines, then markers and numbers on top.
+        self.animated = [*self.pos_bands, *self.neg_bands, *self.pos_lines, *self.neg_lines, self.lr_pos_marker,
+                         self.lr_neg_marker, self.pre_marker, self.pos_label.artist, self.neg_label.artist,
+                         self.pre_label.artist, *(label.artist for label in self.tree_texts.values())]
+        self._shown_test = None
 
     def _build_nomogram(self, ax):
         ax.set_xlim(-0.85, 2.95)
@@ -136,40 +140,40 @@ class TestAccuracyExplorer(Diagram):
             ax.plot([2, 2.05], [y_post] * 2, color=TEXT, linewidth=0.8)
             ax.text(2.08, y_post, f"{p:g}", ha="left", va="center", fontsize=7, color=TEXT)
         # On these scales a line from -logit(pre)/2 to logit(post)/2 crosses the middle at ln(LR)/4.
-        self.lr_labels = []  # animated (drawn after the lines), so the lines pass behind them
+        # On these scales a line from -logit(pre)/2 to logit(post)/2 crosses the middle at ln(LR)/4.
+        # The lines and wedges leave a gap over the column of LR labels (GAP), so no label is crossed.
         for lr in LR_TICKS:
             y = math.log(lr) / 4
             ax.plot([0.95, 1.05], [y] * 2, color=TEXT, linewidth=0.8)
-            self.lr_labels.append(ax.text(1.08, y, f"{lr:g}", ha="left", va="center", fontsize=7, color=TEXT, zorder=4,
-                    bbox=dict(boxstyle="square,pad=0.05", facecolor="white", edgecolor="none", alpha=0.85)))
+            ax.text(1.08, y, f"{lr:g}", ha="left", va="center", fontsize=7, color=TEXT)
         for lr in LR_MINOR:
             y = math.log(lr) / 4
             ax.plot([0.97, 1.03], [y] * 2, color=TEXT, linewidth=0.6)
         base = -LOGIT_MAX / 2 - 0.3
         for x, words in ((0, "pre-test %"), (1, "likelihood\nratio"), (2, "post-test %")):
             ax.text(x, base, words, ha="center", va="top", fontsize=8, color=TEXT, fontweight="bold")
-        # Moving parts.
-        (self.pos_band,) = ax.fill([0, 0, 0], [0, 0, 0], color=POS_COLOUR, alpha=0.15, linewidth=0)
-        (self.neg_band,) = ax.fill([0, 0, 0], [0, 0, 0], color=NEG_COLOUR, alpha=0.15, linewidth=0)
-        (self.pos_line,) = ax.plot([], [], color=POS_COLOUR, linewidth=2.2, solid_capstyle="round")
-        (self.neg_line,) = ax.plot([], [], color=NEG_COLOUR, linewidth=2.2, linestyle=(0, (5, 2.5)))
+        # Moving parts: each line and wedge in two pieces, left and right of the LR labels.
+        self.pos_bands = [ax.fill([0, 0, 0], [0, 0, 0], color=POS_COLOUR, alpha=0.15, linewidth=0)[0] for _ in (0, 1)]
+        self.neg_bands = [ax.fill([0, 0, 0], [0, 0, 0], color=NEG_COLOUR, alpha=0.15, linewidth=0)[0] for _ in (0, 1)]
+        self.pos_lines = [ax.plot([], [], color=POS_COLOUR, linewidth=2.2, solid_capstyle="butt")[0] for _ in (0, 1)]
+        self.neg_lines = [ax.plot([], [], color=NEG_COLOUR, linewidth=2.2, linestyle=(0, (5, 2.5)))[0]
+                          for _ in (0, 1)]
         (self.pre_marker,) = ax.plot([], [], marker="o", markersize=7, color=PRE_COLOUR, linestyle="none")
         (self.lr_pos_marker,) = ax.plot([], [], marker="s", markersize=5, color=POS_COLOUR, linestyle="none")
         (self.lr_neg_marker,) = ax.plot([], [], marker="D", markersize=5, color=NEG_COLOUR, linestyle="none")
-        box = dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none", alpha=0.9)
-        self.pre_label = ax.text(-0.55, 0, "", ha="center", va="center", fontsize=8.5, color=TEXT, bbox=box,
-                                 fontweight="bold")
-        self.pos_label = ax.text(2.62, 0, "", ha="center", va="center", fontsize=8.5, color=POS_COLOUR,
-                                 fontweight="bold", bbox=box)
-        self.neg_label = ax.text(2.62, 0, "", ha="center", va="center", fontsize=8.5, color=NEG_COLOUR,
-                                 fontweight="bold", bbox=box)
+        # Numbers that change with every slider step are GlyphLabels (cached outlines): cheap to redraw.
+        self.pre_label = GlyphLabel(ax, -0.5, 0, size=9, color=TEXT, weight="bold", ha="center", va="center")
+        self.pos_label = GlyphLabel(ax, 2.62, 0, size=9, color=POS_TEXT, weight="bold", ha="center", va="center")
+        self.neg_label = GlyphLabel(ax, 2.62, 0, size=9, color=NEG_COLOUR, weight="bold", ha="center", va="center")
+        ax.text(2.62, LOGIT_MAX / 2 + 0.1, "after +  (solid)\nafter −  (dashed)", ha="center", va="bottom",
+                fontsize=7.5, color=TEXT, linespacing=1.2)
 
     def _build_tree(self, ax):
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
         ax.set_axis_off()
         ax.set_title("(b) 100 people like this patient", fontsize=10, color=TEXT, loc="left")
-        self.heading = ax.text(0.5, 0.965, "", ha="center", va="top", fontsize=8.5, color=TEXT)
+        self.heading = ax.text(0.5, 0.965, "", ha="center", va="top", fontsize=8.5, color=TEXT)  # static
         # Fixed boxes and branches; only the numbers in them change.
         boxes = {"all": (0.5, 0.80), "with": (0.25, 0.58), "without": (0.75, 0.58),
                  "tp": (0.13, 0.34), "fn": (0.37, 0.34), "fp": (0.63, 0.34), "tn": (0.87, 0.34)}
@@ -187,14 +191,22 @@ class TestAccuracyExplorer(Diagram):
             w, h = (0.21, 0.15) if key in ("all", "with", "without") else (0.2, 0.16)
             ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.005,rounding_size=0.02",
                                         facecolor="white", edgecolor=colour, linewidth=1.6, linestyle=ls, zorder=2))
-            self.tree_texts[key] = ax.text(x, y + 0.03, "", ha="center", va="center", fontsize=11, color=TEXT,
-                                           fontweight="bold", zorder=3)
+            if key == "all":   # the 100 never changes: it stays in the background
+                ax.text(x, y + 0.03, "100", ha="center", va="center", fontsize=11, color=TEXT, fontweight="bold",
+                        zorder=3)
+            else:
+                self.tree_texts[key] = GlyphLabel(ax, x, y + 0.03, size=11, color=TEXT, weight="bold", ha="center",
+                                                  va="center", zorder=3)
             ax.text(x, y - 0.04, words[key], ha="center", va="center", fontsize=7, color=TEXT, zorder=3,
                     linespacing=1.0)
-        self.tree_texts["ppv"] = ax.text(0.02, 0.17, "", ha="left", va="top", fontsize=8.5, color=POS_COLOUR,
-                                         fontweight="bold")
-        self.tree_texts["npv"] = ax.text(0.02, 0.08, "", ha="left", va="top", fontsize=8.5, color=NEG_COLOUR,
-                                         fontweight="bold")
+        ax.text(0.02, 0.17, "Positive results that are right (true + of all +):", ha="left", va="top", fontsize=8.5,
+                color=TEXT)
+        ax.text(0.02, 0.08, "Negative results that miss it (false − of all −):", ha="left", va="top", fontsize=8.5,
+                color=TEXT)
+        self.tree_texts["ppv"] = GlyphLabel(ax, 0.98, 0.17, size=8.5, color=POS_TEXT, weight="bold", ha="right",
+                                            va="top")
+        self.tree_texts["npv"] = GlyphLabel(ax, 0.98, 0.08, size=8.5, color=NEG_COLOUR, weight="bold", ha="right",
+                                            va="top")
 
     # ------------------------------------------------------------------ controls and state
     def make_controls(self):
@@ -221,57 +233,63 @@ class TestAccuracyExplorer(Diagram):
         test = self.tests[state["test"]]
         return test, evaluate(test, state["pre_test"] / 100)
 
+    @staticmethod
+    def _split(x0, y0, x1, y1):
+        """The two pieces of the segment (x0, y0)-(x1, y1) left and right of the label gap."""
+        at = lambda x: y0 + (y1 - y0) * (x - x0) / (x1 - x0)  # noqa: E731
+        return ([x0, GAP[0]], [y0, at(GAP[0])]), ([GAP[1], x1], [at(GAP[1]), y1])
+
     def update(self, state):
         test, ev = self._evaluation(state)
         p = ev.pre_test
         y_pre = -_logit(p) / 2
         y_pos, y_neg = _logit(ev.post_positive) / 2, _logit(ev.post_negative) / 2
         self.pre_marker.set_data([0], [y_pre])
-        self.pos_line.set_data([0, 2], [y_pre, y_pos])
-        self.neg_line.set_data([0, 2], [y_pre, y_neg])
+        for lines, y_end in ((self.pos_lines, y_pos), (self.neg_lines, y_neg)):
+            for line, (xs, ys) in zip(lines, self._split(0, y_pre, 2, y_end)):
+                line.set_data(xs, ys)
         self.lr_pos_marker.set_data([1], [(y_pre + y_pos) / 2])
         self.lr_neg_marker.set_data([1], [(y_pre + y_neg) / 2])
-        # Ranges from the CI corners, as thin wedges from the pre-test point.
-        lo, hi = (_logit(v) / 2 for v in ev.post_positive_range)
-        self.pos_band.set_xy(np.array([[0, y_pre], [2, lo], [2, hi]]))
-        lo, hi = (_logit(v) / 2 for v in ev.post_negative_range)
-        self.neg_band.set_xy(np.array([[0, y_pre], [2, lo], [2, hi]]))
-        self.pre_label.set_position((-0.55, y_pre))
-        self.pre_label.set_text(f"before\n{_pct(p)}")
+        # Ranges from the CI corners, as thin wedges from the pre-test point, also split at the gap.
+        for bands, rng in ((self.pos_bands, ev.post_positive_range), (self.neg_bands, ev.post_negative_range)):
+            lo, hi = (_logit(v) / 2 for v in rng)
+            (lx, lo_left), (rx, lo_right) = self._split(0, y_pre, 2, lo)
+            (_, hi_left), (_, hi_right) = self._split(0, y_pre, 2, hi)
+            bands[0].set_xy(np.array([[0, y_pre], [lx[1], lo_left[1]], [lx[1], hi_left[1]]]))
+            bands[1].set_xy(np.array([[rx[0], lo_right[0]], [2, lo], [2, hi], [rx[0], hi_right[0]]]))
+        self.pre_label.set_position((-0.5, y_pre))
+        self.pre_label.set_text(_pct(p))
         # Keep the two post-test labels apart (they sit beside the right-hand scale).
-        gap = 0.95
+        gap = 0.55
         a, b = y_pos, y_neg
         if abs(a - b) < gap:
             mid = (a + b) / 2
             a, b = (mid + gap / 2, mid - gap / 2) if a >= b else (mid - gap / 2, mid + gap / 2)
-        limit = LOGIT_MAX / 2 - 0.35
+        limit = LOGIT_MAX / 2 - 0.2
         shift = max(0.0, max(a, b) - limit) - max(0.0, -limit - min(a, b))
         a, b = a - shift, b - shift
         self.pos_label.set_position((2.62, a))
-        self.pos_label.set_text(f"after +\n{_pct(ev.post_positive)}")
+        self.pos_label.set_text(f"+ {_pct(ev.post_positive)}")
         self.neg_label.set_position((2.62, b))
-        self.neg_label.set_text(f"after −\n{_pct(ev.post_negative)}")
+        self.neg_label.set_text(f"− {_pct(ev.post_negative)}")
         # Natural frequencies.
         nf = natural_frequencies(p, test.sensitivity, test.specificity, 100)
         t = self.tree_texts
-        t["all"].set_text("100")
         t["with"].set_text(str(nf.with_condition))
         t["without"].set_text(str(nf.without))
         t["tp"].set_text(str(nf.true_pos))
         t["fn"].set_text(str(nf.false_neg))
         t["fp"].set_text(str(nf.false_pos))
         t["tn"].set_text(str(nf.true_neg))
-        self.heading.set_text(f"{test.name}\nsensitivity {test.sensitivity:.2f}, specificity {test.specificity:.2f}")
-        if nf.positives:
-            t["ppv"].set_text(f"Of {nf.positives} with a positive result, {nf.true_pos} have the condition "
-                              f"({nf.true_pos / nf.positives:.0%}).")
-        else:
-            t["ppv"].set_text("Nobody tests positive in this group of 100.")
-        if nf.negatives:
-            t["npv"].set_text(f"Of {nf.negatives} with a negative result, {nf.false_neg} still have it "
-                              f"({nf.false_neg / nf.negatives:.0%}).")
-        else:
-            t["npv"].set_text("Nobody tests negative in this group of 100.")
+        t["ppv"].set_text(f"{nf.true_pos} of {nf.positives}")
+        t["npv"].set_text(f"{nf.false_neg} of {nf.negatives}")
+        # The test's name and figures are static: redraw the background only when the test changes.
+        if test.id != self._shown_test:
+            self.heading.set_text(f"{test.name}\nsensitivity {test.sensitivity:.2f}, "
+                                  f"specificity {test.specificity:.2f}")
+            changed = self._shown_test is not None
+            self._shown_test = test.id
+            return changed
         return None
 
     # ------------------------------------------------------------------ words
