@@ -152,7 +152,8 @@ class DifferentialSorter(Diagram):
         """Why each category has its status, finding by finding, with sources (HTML)."""
         res = self.result(state)
         if not res.findings:
-            return (f'<p style="{TEXT_STYLE}"><em>Tick findings to see the reasoning for each category.</em></p>')
+            return (f'<p class="iliopsoas-reasoning" style="{TEXT_STYLE}"><em>Tick findings to see the reasoning '
+                    f"for each category.</em></p>")
         items = []
         labels = {fid: f.label for fid, f in self.data.findings.items()}
         for cr in res.categories:

@@ -90,7 +90,7 @@ class TestAccuracyExplorer(Diagram):
     __test__ = False  # not a pytest test class despite its name
     name = "test-accuracy"
     title = "Test-accuracy explorer: what does a result do to the probability?"
-    figsize = (9.6, 4.3)
+    figsize = (9.6, 4.0)
 
     def __init__(self, custom: tuple[float, float] | None = None, **initial):
         self.tests: dict[str, DiagnosticTest] = dict(load_tests())

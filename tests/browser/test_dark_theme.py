@@ -24,6 +24,9 @@ TEXT_SELECTORS = {
                       ".iliopsoas-question label", ".iliopsoas-score", ".iliopsoas-feedback"],
     "01-anatomy": [".iliopsoas-prompt p", ".iliopsoas-question label", ".iliopsoas-score",
                    ".iliopsoas-readout p", ".iliopsoas-diagram p em", ".iliopsoas-feedback"],
+    "04-diagnosis": [".iliopsoas-prompt p", ".iliopsoas-question label", ".iliopsoas-score",
+                     ".iliopsoas-readout p", ".iliopsoas-diagram p em", ".iliopsoas-feedback",
+                     ".iliopsoas-reasoning", ".iliopsoas-diagram .widget-checkbox label"],
 }
 
 CONTRAST_JS = """(els) => {
