@@ -296,8 +296,8 @@ class TestAccuracyExplorer(Diagram):
     def readout(self, state):
         test, ev = self._evaluation(state)
         rng = lambda r: f"{r[0] * 100:.0f}–{r[1] * 100:.0f} %"  # noqa: E731
-        parts = [f"Before the test: {_pct(ev.pre_test)}. {test.name}: sensitivity {test.sensitivity:.2f}, "
-                 f"specificity {test.specificity:.2f}, so LR+ {_lr(ev.lr_positive)} and LR− {_lr(ev.lr_negative)}.",
+        parts = [f"Before the test: {_pct(ev.pre_test)}. {test.name}: sensitivity {_pct(test.sensitivity)}, "
+                 f"specificity {_pct(test.specificity)}, so LR+ {_lr(ev.lr_positive)} and LR− {_lr(ev.lr_negative)}.",
                  f"A positive result {describe_change(ev.pre_test, ev.post_positive)}; a negative result "
                  f"{describe_change(ev.pre_test, ev.post_negative)}."]
         if test.id != CUSTOM:

@@ -36,6 +36,9 @@ STATUSES = {
     "open": ("○", "still open"),
 }
 LABEL_MAX = 38
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+                "twenty", "twenty-one", "twenty-two", "twenty-three", "twenty-four", "twenty-five")
 #: The Doha heading whose status follows the mimics (see sort_findings).
 OTHER = "other"
 
@@ -332,14 +335,17 @@ def summary(result: SortResult) -> str:
     if not result.findings:
         return ("No findings ticked: every category is still open. Tick what the history and the examination "
                 "showed.")
-    parts = [f"{len(result.findings)} finding{'s' if len(result.findings) != 1 else ''} ticked."]
+    count = len(result.findings)
+    words = NUMBER_WORDS[count] if count < len(NUMBER_WORDS) else str(count)
+    parts = [f"{words[0].upper() + words[1:]} finding{'s' if count != 1 else ''} ticked."]
     names = lambda items: ", ".join(c.category.name for c in items)  # noqa: E731
     if result.red_flags:
         tiers = {"emergency": "emergency", "same-day": "same day", "soon": "soon"}
         parts.append("Red flags: " + "; ".join(f"{f.id} ({tiers[f.tier]})" for f in result.red_flags) + ".")
     for status, words in (("alarm", "Rule out first"), ("mixed", "For and against"),
                           ("for", "More plausible"), ("against", "Less likely, not excluded")):
-        items = result.by_status(status)
+        # "Other causes" only mirrors the mimics (see sort_findings): name the mimics themselves.
+        items = [c for c in result.by_status(status) if c.category.id != OTHER or c.reasons]
         if items:
             parts.append(f"{words}: {names(items)}.")
     if not result.by_status("alarm") and not result.red_flags:
