@@ -29,7 +29,9 @@ UNITS = ("°", "mm", "cm", "N·m", "N", "%", "kg")
 NUMBER = re.compile(r"(?<![\w.])[−-]?\d+(?:\.\d+)?")
 NOT_A_QUANTITY = re.compile(
     r"^\s*(?:–\s*[−-]?\d+(?:\.\d+)?\s*)?(?:°|mm|cm|N·m|N\b|%|kg|elite|athletes|people|men|women|patients|"
-    r"hips|cadavers)")
+    r"hips|cadavers|studies|trials)")
+#: A likelihood ratio is a ratio without a unit (lesson 04's test-accuracy explorer): "LR+ 0.74", "LR− is below 1".
+DIMENSIONLESS_BEFORE = re.compile(r"\bLR\s?[+−-](?:\s(?:is\s)?(?:below|above|of|about|near))?\s$")
 
 
 def states(diagram, limit=60):
@@ -59,6 +61,8 @@ def unitless_numbers(text):
             continue                                                   # a year in a citation
         if re.fullmatch(r"0\d", m.group()):
             continue                                                   # lesson numbers: 00, 01 ...
+        if DIMENSIONLESS_BEFORE.search(text[max(0, m.start() - 20):m.start()]):
+            continue                                                   # a likelihood ratio: no unit
         if NOT_A_QUANTITY.match(after) or re.match(r"\s?(?:and|to|or)\s[−-]?\d+(?:\.\d+)?\s?(?:°|mm|cm|N·m|N\b|%)",
                                                      after):
             continue
@@ -114,3 +118,5 @@ def test_the_path_and_unit_checks_can_fail():
     assert unitless_numbers("moment arms 39 and 39") != []
     assert unitless_numbers("lever 0.05 at L5–S1 (Bogduk 1992)") != []
     assert unitless_numbers("psoas 261 mm long at L5–S1 (Harvey 1998), lesson 03, 117 elite athletes") == []
+    assert unitless_numbers("so LR+ 0.74 and LR− 1.19. Here LR+ is below 1; 1670 patients in 22 studies") == []
+    assert unitless_numbers("sensitivity 0.32 and a ratio of 4") != []

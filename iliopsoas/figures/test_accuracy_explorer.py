@@ -106,9 +106,9 @@ class TestAccuracyExplorer(Diagram):
         cited = sorted({k for t in self.tests.values() for k in t.sources})
         return ("Fagan nomogram (left): a straight line from the pre-test probability through the test's likelihood "
                 "ratio meets the post-test probability; solid line = positive result, dashed = negative. Natural "
-                "frequencies (right): 100 people like this patient, in whole people (rounded). Sensitivity and "
-                "specificity are published point estimates; the shaded ranges use the ends of their 95 % "
-                "confidence intervals (a plausible range, not a formal interval). Sources: "
+                "frequencies (right): a hypothetical 100 people like this patient, in whole people (rounded). "
+                "Sensitivity and specificity are published point estimates; the shaded ranges use the ends of their "
+                "published confidence intervals (a plausible range, not a formal interval). Sources: "
                 + short_citations(cited) + ". A test result changes a probability; it is not a "
                 "diagnosis.")
 
