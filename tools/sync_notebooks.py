@@ -10,11 +10,15 @@ Generated parts (found again by marker comments, so re-running updates in place)
 - its references (``<!--REFERENCES-->``, every source cited in its prose and bank),
 - the red-flag block (``<!--RED-FLAGS-->``, from assets/red-flags.yml, in every notebook that has the marker),
 - ``docs/glossary.md`` from ``assets/glossary.yml``,
-- the README's table of contents (between ``<!--TOC-->`` and ``<!--/TOC-->``).
+- the README's table of contents (between ``<!--TOC-->`` and ``<!--/TOC-->``),
+- every code cell's import line (``ensure_imports``): each code cell starts with
+  ``from iliopsoas import <what it uses>``, so it works alone after a kernel restart, in any
+  order; a cell that only imports from iliopsoas is removed (every cell imports for itself).
 """
 from __future__ import annotations
 
 import argparse
+import ast
 import re
 import sys
 from pathlib import Path
@@ -139,12 +143,73 @@ def generated_cells(slug: str, nb, refs: dict) -> dict[str, str]:
     return out
 
 
+def package_names() -> set[str]:
+    """The names a notebook cell may import from the package (``iliopsoas.__all__``)."""
+    import iliopsoas
+
+    return set(iliopsoas.__all__)
+
+
+def _iliopsoas_imports(tree) -> list:
+    return [node for node in tree.body
+            if isinstance(node, ast.ImportFrom) and node.module == "iliopsoas" and not node.level]
+
+
+def import_line(names) -> str:
+    return "from iliopsoas import " + ", ".join(sorted(names))
+
+
+def cell_with_imports(source: str, known: set[str]) -> str | None:
+    """The cell's source with ``from iliopsoas import ...`` as its first line, naming every package
+    name the cell uses (and any it already imported); "" for a cell that only imports from the
+    package (to be removed); None when the cell cannot be parsed (left alone)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    imports = _iliopsoas_imports(tree)
+    if imports and len(imports) == len(tree.body):
+        return ""
+    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and node.id in known}
+    for node in imports:
+        used |= {alias.name for alias in node.names if alias.asname is None}
+    lines = source.splitlines()
+    drop = {n for node in imports for n in range(node.lineno - 1, node.end_lineno)}
+    rest = [line for i, line in enumerate(lines) if i not in drop]
+    while rest and not rest[0].strip():
+        rest.pop(0)
+    if not used:
+        return "\n".join(rest)
+    return "\n".join([import_line(used)] + rest)
+
+
+def ensure_imports(nb, where: str = "") -> list[str]:
+    """Make every code cell import what it uses from iliopsoas (first line); remove import-only cells.
+
+    Changes ``nb`` in place; returns one line per change (for ``--check``).
+    """
+    known = package_names()
+    problems, kept = [], []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            wanted = cell_with_imports(cell.source, known)
+            if wanted == "":
+                problems.append(f"{where}: cell {i + 1} only imports; every cell imports what it uses, so it goes")
+                continue
+            if wanted is not None and wanted != cell.source:
+                problems.append(f"{where}: cell {i + 1} does not start by importing what it uses")
+                cell.source = wanted
+        kept.append(cell)
+    nb.cells = kept
+    return problems
+
+
 def sync_notebook(path: Path, refs: dict, check: bool) -> list[str]:
     nb = nbformat.read(path, as_version=4)
     slug = path.stem
+    problems = ensure_imports(nb, str(path.relative_to(ROOT)))
+    changed = bool(problems)
     wanted = generated_cells(slug, nb, refs)
-    problems = []
-    changed = False
     for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue
