@@ -444,8 +444,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_matplotlib_without_a_home() -> None:
+    """With no home folder, matplotlib warns on stderr that it made a temporary cache; give it one first."""
+    from .progress.store import home_folder
+
+    if "MPLCONFIGDIR" not in os.environ and home_folder() is None:
+        import tempfile
+
+        os.environ["MPLCONFIGDIR"] = tempfile.mkdtemp(prefix="iliopsoas-matplotlib-")
+
+
 def main(argv=None) -> int:
     """Run the command line; returns the exit status (0 when all went well)."""
+    _quiet_matplotlib_without_a_home()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -58,9 +58,11 @@ def plain_cell(text):
 
 def csv_text(header: list[str], rows, bom: bool = True) -> str:
     """The CSV text of ``rows`` (lists of cells) under ``header``: every text cell made safe,
-    ``\\n`` line ends, and a UTF-8 byte-order mark first (``bom=False`` leaves it out)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    ``\\r\\n`` line ends, and a UTF-8 byte-order mark first (``bom=False`` leaves it out)."""
+    buf = io.StringIO(newline="")
+    # CRLF line ends (RFC 4180, what spreadsheets write): the csv module then quotes any cell holding
+    # \r or \n, so a stray carriage return can never break a row
+    writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([safe_cell(h) for h in header])
     for row in rows:
         writer.writerow(["" if cell is None else safe_cell(cell) for cell in row])
@@ -75,7 +77,7 @@ def read_csv_rows(text: str) -> tuple[list[str], list[tuple[int, dict]]]:
     """
     if text.startswith(BOM):
         text = text[len(BOM):]
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text, newline=""))
     header = [plain_cell(h) for h in next(reader, [])]
     rows = []
     for cells in reader:

@@ -91,7 +91,10 @@ def run_restricted(cmd: list, env: dict | None = None, cwd=None, no_home: bool =
         full["PYTHONPATH"] = os.pathsep.join(filter(None, [str(extra_path), full.get("PYTHONPATH")]))
     mpl = Path(tempfile.mkdtemp(prefix="iliopsoas-test-mpl-"))
     mpl.chmod(0o777)  # matplotlib's cache, writable by the restricted user
-    full.setdefault("MPLCONFIGDIR", str(mpl))
+    if not no_home:  # without a home, the course must cope by itself
+        full.setdefault("MPLCONFIGDIR", str(mpl))
+    else:
+        full.pop("MPLCONFIGDIR", None)
     try:
         return subprocess.run(prefix + [str(c) for c in cmd], capture_output=True, text=True, encoding="utf-8",
                               env=full, cwd=cwd, timeout=timeout)

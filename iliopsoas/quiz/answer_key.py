@@ -323,9 +323,9 @@ def _md_entry(e: KeyEntry, number: str, key: AnswerKey) -> list[str]:
             word = " (right)" if c.correct else (" (wrong)" if c.correct is False else "")
             lines.append(f"- {mark} **{c.label}.** {c.text}{word}")
             if c.feedback:
-                lines.append(_indent(f"Feedback: {c.feedback.strip()}", 4))
+                lines.append(_indent(f"- Feedback: {' '.join(c.feedback.split())}", 2))
             if c.misconception:
-                lines.append(_indent(_md_misconception(c.misconception, key), 4))
+                lines.append(_indent(f"- {_md_misconception(c.misconception, key)}", 2))
         lines.append("")
     for when, text in e.feedback:
         lines += [f"- **Feedback, {when.lower()}:** {text.strip()}"]
@@ -405,12 +405,16 @@ figcaption { font-size: 0.85em; color: #444; }
 .references li { margin: 0.35em 0; }
 .print-url { word-break: break-all; }
 @media print {
-  body { margin: 0; max-width: none; font-size: 10pt; }
+  body { margin: 0; max-width: none; font-size: 9.5pt; line-height: 1.3; }
   a { color: inherit; text-decoration: none; }
   .lesson { break-before: page; page-break-before: always; }
   h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
+  h3 { margin: 0.8em 0 0.3em; }
+  .question { padding: 0.35em 0.6em; margin: 0.5em 0; }
+  .question p, .question ul, .question ol { margin: 0.2em 0; }
+  ol.choices > li { margin: 0.2em 0; padding: 0.1em 0.4em; }
   .question, figure, ol.choices > li { break-inside: avoid; page-break-inside: avoid; }
-  .toc a::after { content: none; }
+  figure img { max-height: 62mm; width: auto; }   /* a label question with its picture fits one page */
 }
 """.strip()
 
