@@ -280,27 +280,35 @@ def load_schema() -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _import_jsonschema():
-    """``jsonschema``, imported without its optional ``rfc3987_syntax`` format checker.
+#: Optional packages jsonschema imports only to check string "format"s (iri, uri, date-time, duration,
+#: colour, ...), which no course schema uses.  Importing them costs about 1 s (rfc3987_syntax compiles
+#: about 40 Lark grammars; isoduration pulls in arrow).
+FORMAT_CHECKER_MODULES = ("rfc3987_syntax", "rfc3987", "rfc3986_validator", "rfc3339_validator", "isoduration",
+                          "uri_template", "webcolors", "fqdn", "idna", "jsonpointer")
 
-    When ``rfc3987_syntax`` is installed (JupyterLab's dependencies bring it), importing
-    ``jsonschema`` compiles about 40 Lark grammars for the "iri" string formats: about 1 s on a
-    laptop, and most of the answer key's time.  The banks' schema uses no formats (and no format
-    checker), so the import is made with that module hidden; only this import is affected (it is
-    visible again right after, for anyone else who imports it).
+
+def _import_jsonschema():
+    """``jsonschema``, imported without its optional string-format checkers.
+
+    When they are installed (JupyterLab's dependencies bring them), importing ``jsonschema``
+    imports :data:`FORMAT_CHECKER_MODULES`: about 1 s on a laptop, most of the answer key's time
+    and of a kernel's first quiz.  The course's schemas use no ``format`` (and no format checker),
+    so ``jsonschema`` is imported with those modules hidden; they are visible again right after, for
+    anyone who imports them (only ``jsonschema.FormatChecker`` in this process lacks those formats).
     """
     import sys
 
     if "jsonschema" in sys.modules:
         return sys.modules["jsonschema"]
-    hide = "rfc3987_syntax" not in sys.modules
-    if hide:
-        sys.modules["rfc3987_syntax"] = None  # "import rfc3987_syntax" raises ImportError meanwhile
+    hidden = [name for name in FORMAT_CHECKER_MODULES if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # "import name" raises ImportError meanwhile
     try:
         import jsonschema
     finally:
-        if hide and sys.modules.get("rfc3987_syntax", 0) is None:
-            del sys.modules["rfc3987_syntax"]
+        for name in hidden:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
     return jsonschema
 
 
