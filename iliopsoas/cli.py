@@ -64,12 +64,20 @@ def _note(text: str) -> None:
     print(text, file=sys.stderr)
 
 
+def _user_path(text) -> Path:
+    """A path given on the command line, with ~ expanded; "~" without a home folder is a CliError."""
+    try:
+        return Path(text).expanduser()
+    except RuntimeError as exc:
+        raise CliError(f"{text} starts with ~, but there is no home folder ({exc}); give the full path.") from exc
+
+
 def _write_output(text: str, output: str | None, what: str, encoding: str = "utf-8") -> None:
     """Write to a file or to stdout; a file that cannot be written is a CliError."""
     if output in (None, "-"):
         _out(text)
         return
-    path = Path(output).expanduser()
+    path = _user_path(output)
     try:
         path.write_text(text, encoding=encoding, newline="")
     except OSError as exc:
@@ -211,7 +219,7 @@ def _not_the_store(output: str | None, path: Path) -> None:
     if output in (None, "-"):
         return
     try:
-        same = Path(output).expanduser().resolve() == path.resolve()
+        same = _user_path(output).resolve() == path.resolve()
     except OSError:
         same = False
     if same:
@@ -303,7 +311,7 @@ def cmd_progress_restore(args) -> int:
     from .progress.store import ExportError, ProgressError, ProgressStore, read_attempts_file
 
     path = _progress_path()
-    source = Path(args.file).expanduser()
+    source = _user_path(args.file)
     try:
         if source.resolve() == path.resolve():
             raise CliError(f"{source} is your progress file itself: there is nothing to restore from it.")
@@ -361,7 +369,7 @@ def cmd_gradebook(args) -> int:
             _choose_format(None, output, ("csv",), "csv")
             for name in args.exports:
                 try:
-                    if Path(output).expanduser().resolve() == Path(name).expanduser().resolve():
+                    if _user_path(output).resolve() == _user_path(name).resolve():
                         raise CliError(f"--output {output} is one of the exports; choose another file name. "
                                        "Nothing was written.")
                 except OSError:

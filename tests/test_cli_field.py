@@ -97,6 +97,33 @@ def test_the_gradebook_works_without_a_home_folder(shared):
     assert (shared / "out" / "grades.csv").exists()
 
 
+def test_with_iliopsoas_progress_set_the_commands_work_without_a_home_folder(shared):
+    """The advice works: set ILIOPSOAS_PROGRESS and export, reset (its backup) and restore all run."""
+    import sys
+
+    data = shared / "data"
+    data.mkdir()
+    data.chmod(0o777)
+    env = {"ILIOPSOAS_PROGRESS": str(data / "progress.sqlite3"), "ILIOPSOAS_COURSE_ROOT": str(ROOT)}
+
+    def cli(*args):
+        return run_restricted([sys.executable, "-m", "iliopsoas", *args], no_home=True, cwd=data, env=env)
+
+    seed = run_restricted([sys.executable, "-c", "from iliopsoas.progress.store import get_store; "
+                           f"get_store().record({START!r}, 'start-insertion', 2, True, 1.0)"],
+                          no_home=True, cwd=data, env=env)
+    assert seed.returncode == 0, seed.stderr
+    export = cli("progress", "export", "--student", "Ann", "--output", "ann.json")
+    assert export.returncode == 0, export.stderr
+    reset = cli("progress", "reset", "--yes")
+    assert reset.returncode == 0 and "Deleted 1 saved answer" in reset.stdout, reset.stderr
+    restore = cli("progress", "restore", "ann.json")
+    assert restore.returncode == 0 and "Restored 1 answer" in restore.stdout, restore.stderr
+    tilde = cli("progress", "export", "--student", "Ann", "--output", "~/ann.json")
+    assert tilde.returncode == 2 and "starts with ~, but there is no home folder" in tilde.stderr
+    assert "Traceback" not in export.stderr + reset.stderr + restore.stderr + tilde.stderr
+
+
 # --------------------------------------------------------------------------- 15. command-line slips
 
 def test_an_unknown_notebook_in_reset_is_an_error_listing_the_known_ones(env, tmp_path):

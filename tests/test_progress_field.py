@@ -145,6 +145,11 @@ def test_default_path_without_a_home_raises_no_home_error(monkeypatch):
     monkeypatch.setenv("ILIOPSOAS_PROGRESS", "~/progress.sqlite3")
     with pytest.raises(NoHomeError, match="starts with ~"):
         progress.default_path()
+    store = ProgressStore("~/progress.sqlite3")
+    assert store.in_memory and "starts with ~" in store.warnings[0] and "ILIOPSOAS_PROGRESS" in store.warnings[0]
+    with pytest.raises(NoHomeError):
+        ProgressStore("~/progress.sqlite3", readonly=True)
+    assert all(isinstance(d, Path) for d in ProgressStore(None).backup_dirs()), "backups still find a folder"
     monkeypatch.setattr(progress, "_STORE", None)
     monkeypatch.delenv("ILIOPSOAS_PROGRESS")
     store = get_store()

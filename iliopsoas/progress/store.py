@@ -257,7 +257,12 @@ def suggested_path(avoid: Path | None = None) -> Path | None:
     import tempfile
 
     home = home_folder()
-    candidates = ([home] if home is not None else []) + [Path.cwd(), Path(tempfile.gettempdir())]
+    candidates = [home] if home is not None else []
+    try:
+        candidates.append(Path.cwd())
+    except OSError:  # the current folder was deleted
+        pass
+    candidates.append(Path(tempfile.gettempdir()))
     for folder in dict.fromkeys(candidates):
         if avoid is not None and folder == avoid.parent:
             continue
@@ -355,7 +360,11 @@ class ProgressStore:
     """
 
     def __init__(self, path=None, readonly: bool = False):
-        self.requested_path: Path | None = Path(path).expanduser().absolute() if path is not None else None
+        try:
+            self.requested_path: Path | None = Path(path).expanduser().absolute() if path is not None else None
+            no_home = None
+        except RuntimeError as exc:  # "~/..." and no home folder
+            self.requested_path, no_home = None, no_home_message(f"{path} starts with ~, but {exc}")
         self.path: Path | None = None     # the file in use; None when in memory
         self.readonly = readonly           # the file is only read (asked for, or it cannot be written)
         self.read_only_reason: str | None = None  # why a file opened for writing is only read
@@ -367,7 +376,12 @@ class ProgressStore:
         self._empty = False                # a read-only view of an empty (new) file
         self._has_kind = True              # False for a schema-1 file opened read-only (not migrated)
         self._lock = threading.RLock()
-        if self.requested_path is None:
+        if no_home is not None:
+            if readonly:
+                raise NoHomeError(no_home)
+            self.warnings.append(f"Your progress will not be saved in this session. {no_home}")
+            self._open_memory()
+        elif self.requested_path is None:
             self._open_memory()
         elif readonly:
             self._open_readonly(self.requested_path)
@@ -838,9 +852,13 @@ class ProgressStore:
             import platformdirs
 
             dirs.append(Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)))
-        except ImportError:
+        except (ImportError, RuntimeError, KeyError):  # no home folder: the other places remain
             pass
-        dirs += [Path.cwd(), Path(tempfile.gettempdir())]
+        try:
+            dirs.append(Path.cwd())
+        except OSError:  # the current folder was deleted
+            pass
+        dirs.append(Path(tempfile.gettempdir()))
         return list(dict.fromkeys(dirs))
 
     def _write_backup(self, doc: dict) -> Path:
@@ -875,11 +893,11 @@ def _write_new(folder: Path, stem: str, ext: str, text: str) -> Path:
 # --------------------------------------------------------------------------- process-wide store
 
 _STORE: ProgressStore | None = None
-_STORE_PATH: Path | None = None
+_STORE_PATH: Path | str | None = None
 _STORE_LOCK = threading.Lock()
 
 
-_NO_HOME = Path("/nonexistent/no-home")  # the key of the in-memory store used when there is no home folder
+_NO_HOME = "<no home folder>"  # the key of the in-memory store used when there is no home folder
 
 
 def get_store() -> ProgressStore:
