@@ -93,7 +93,8 @@ def test_validate_with_a_wrong_course_root_says_so(tmp_path):
 # --------------------------------------------------------------------------- answer key
 
 def _right_answers(course_root):
-    """(question id, texts of its right answers) of the warm-up bank."""
+    """(question id, texts of its right answers, as the quiz's labels show them) of the warm-up bank."""
+    from iliopsoas.markdown import label_text
     from iliopsoas.quiz import grading
 
     bank = yaml.safe_load((course_root / "quizzes" / f"{START}.yml").read_text(encoding="utf-8"))
@@ -111,7 +112,7 @@ def _right_answers(course_root):
             texts = ["True" if q["answer"] else "False"]
         else:
             texts = [f"{q['answer']:g}"]
-        out.append((q["id"], texts))
+        out.append((q["id"], [label_text(t) for t in texts]))
     return out
 
 

@@ -242,6 +242,14 @@ def test_the_sync_script_gives_every_cell_its_import_line():
     assert len(problems) == 2 and [c.cell_type for c in nb.cells] == ["markdown", "code"]
     assert nb.cells[1].source == 'from iliopsoas import show_quiz\nshow_quiz("00-start-here")'
     assert sync_notebooks.ensure_imports(nb, "x.ipynb") == [], "running it again changes nothing"
+    long = ('show_quiz("02-function", ids=["func-spans-label", "func-fixed-end", "func-situp-curlup",\n'
+            '                              "func-front-of-hip", "func-rotation-sources",\n'
+            '                              "func-rotation-settled"])')
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(long)])
+    sync_notebooks.ensure_imports(nb, "x.ipynb")
+    lines = nb.cells[0].source.splitlines()
+    assert lines[0] == "from iliopsoas import show_quiz" and len(lines) == 3 and max(map(len, lines)) <= 100
+    assert ast.dump(ast.parse(nb.cells[0].source).body[1]) == ast.dump(ast.parse(long).body[0])
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))

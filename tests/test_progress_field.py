@@ -202,8 +202,8 @@ def test_a_read_only_file_shows_its_answers_and_says_new_ones_are_not_kept(share
     assert out["saved"] == 6, "the saved answers are read, not an empty memory store"
     assert "6 / 6" in out["score"], out["score"]
     (warning,) = out["warnings"]
-    assert str(path) in warning and "saved answers are shown" in warning and "not saved" in warning
-    assert out["new"] == 2 and out["after"] == 7, "this session's answers still count while it lasts"
+    assert str(path) in warning and "saved answers are shown" in warning and "will not be kept" in warning
+    assert out["new"] == 2 and out["after"] == 7, "a direct record is kept in memory after the saved ones"
     assert out["reset"].startswith("ProgressError") and "nothing was deleted" in out["reset"]
     assert path.read_bytes() == before, "the file is left exactly as it was"
 
@@ -241,14 +241,21 @@ def test_an_empty_read_only_file_is_a_plain_memory_fall_back(tmp_path, monkeypat
 
 # --------------------------------------------------------------------------- 3. warnings once, restore
 
-def test_a_damaged_files_warning_is_given_out_once_and_names_restore(tmp_path):
+def test_a_damaged_files_warning_names_the_restore_command_and_is_shown_once(tmp_path, monkeypatch):
     path = tmp_path / "progress.sqlite3"
     path.write_bytes(b"not a database" * 100)
     store = ProgressStore(path)
-    (warning,) = store.take_warnings()
-    assert "progress restore" in warning and ".corrupt-" in warning
-    assert store.take_warnings() == [], "a warning is given out once"
-    assert store.warnings == [warning], "and stays readable for the dashboard"
+    (warning,) = store.warnings
+    (moved,) = store.moved_aside
+    assert f"python -m iliopsoas progress restore {moved}" in warning
+    from iliopsoas.quiz.widgets import show_quiz
+
+    monkeypatch.delenv("ILIOPSOAS_COURSE_ROOT", raising=False)
+    first, second = show_quiz(NB, store=store), show_quiz("01-anatomy", store=store)
+    assert warning in first.notice.value, "the first quiz shows it where the student looks"
+    assert warning not in second.notice.value, "and no other quiz repeats it"
+    view = next(iter(first.views.values()))
+    assert warning not in view.feedback.value
 
 
 def attempt(qid, when, answer=0, correct=True, kind="answer", n=1):

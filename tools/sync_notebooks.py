@@ -13,7 +13,8 @@ Generated parts (found again by marker comments, so re-running updates in place)
 - the README's table of contents (between ``<!--TOC-->`` and ``<!--/TOC-->``),
 - every code cell's import line (``ensure_imports``): each code cell starts with
   ``from iliopsoas import <what it uses>``, so it works alone after a kernel restart, in any
-  order; a cell that only imports from iliopsoas is removed (every cell imports for itself).
+  order; a cell that only imports from iliopsoas is removed (every cell imports for itself), and a
+  ``show_quiz`` cell that the line makes longer than three lines gets its ids refilled.
 """
 from __future__ import annotations
 
@@ -183,6 +184,43 @@ def cell_with_imports(source: str, known: set[str]) -> str | None:
     return "\n".join([import_line(used)] + rest)
 
 
+MAX_CELL_LINES, MAX_LINE = 3, 100  # docs/lesson-template.md: 1-3 lines of at most 100 characters
+
+
+def compact_quiz_call(source: str) -> str:
+    """A cell ``import line + show_quiz("slug", ids=[...])`` longer than three lines, with the ids
+    filled into as few lines of at most 100 characters as they fit (continuation lines indented
+    by four spaces); any other cell is returned unchanged."""
+    lines = source.splitlines()
+    if len(lines) <= MAX_CELL_LINES:
+        return source
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return source
+    body = [node for node in tree.body if not isinstance(node, ast.ImportFrom)]
+    if len(body) != 1 or not isinstance(body[0], ast.Expr) or not isinstance(body[0].value, ast.Call):
+        return source
+    call = body[0].value
+    if getattr(call.func, "id", None) != "show_quiz" or len(call.args) != 1 or \
+            [k.arg for k in call.keywords] != ["ids"]:
+        return source
+    try:
+        slug, ids = ast.literal_eval(call.args[0]), ast.literal_eval(call.keywords[0].value)
+    except ValueError:
+        return source
+    out, current = [], f'show_quiz("{slug}", ids=['
+    for k, qid in enumerate(ids):
+        piece = f'"{qid}"' + (", " if k < len(ids) - 1 else "])")
+        if len(current) + len(piece.rstrip()) > MAX_LINE and current.strip():
+            out.append(current.rstrip())
+            current = "    "
+        current += piece
+    out.append(current.rstrip())
+    imports = [line for line in lines if line.startswith("from iliopsoas import")]
+    return "\n".join(imports + out)
+
+
 def ensure_imports(nb, where: str = "") -> list[str]:
     """Make every code cell import what it uses from iliopsoas (first line); remove import-only cells.
 
@@ -199,6 +237,10 @@ def ensure_imports(nb, where: str = "") -> list[str]:
             if wanted is not None and wanted != cell.source:
                 problems.append(f"{where}: cell {i + 1} does not start by importing what it uses")
                 cell.source = wanted
+            compact = compact_quiz_call(cell.source)
+            if compact != cell.source:
+                problems.append(f"{where}: cell {i + 1} is longer than {MAX_CELL_LINES} lines; its ids are refilled")
+                cell.source = compact
         kept.append(cell)
     nb.cells = kept
     return problems

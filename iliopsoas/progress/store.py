@@ -369,7 +369,6 @@ class ProgressStore:
         self.readonly = readonly           # the file is only read (asked for, or it cannot be written)
         self.read_only_reason: str | None = None  # why a file opened for writing is only read
         self.warnings: list[str] = []
-        self._warnings_taken = 0
         self._session: sqlite3.Connection | None = None  # this session's answers to a read-only file
         self.moved_aside: list[Path] = []  # where damaged files went
         self._memory: sqlite3.Connection | None = None
@@ -438,7 +437,7 @@ class ProgressStore:
         self._session.execute(_SCHEMA)
         self.warnings.append(
             f"Your progress file {path} can be read but not written ({reason}). Your saved answers are "
-            "shown, but new answers are kept only until the kernel stops, not saved. To save them, make "
+            "shown, but new answers will not be kept. To keep them, make "
             f"the file and its folder writable, or {set_location_advice(avoid=path)} and bring your saved "
             f"answers along with: python -m iliopsoas progress restore {path} ; then restart JupyterLab.")
         return True
@@ -762,17 +761,6 @@ class ProgressStore:
         with self._conn("the saved answers could not be read") as conn:
             rows = conn.execute(sql, (notebook, question_id)).fetchall()
         return [_row_to_attempt(r) for r in rows]
-
-    def take_warnings(self) -> list[str]:
-        """The warnings not given out before (each once per store, so once per kernel); see ``warnings``.
-
-        The quiz shows what this returns in the first feedback after the store is opened, so a
-        long warning is read once and not repeated under every answer.
-        """
-        with self._lock:
-            new = self.warnings[self._warnings_taken:]
-            self._warnings_taken = len(self.warnings)
-        return list(new)
 
     def summary(self) -> dict[str, NotebookSummary]:
         """Per notebook: questions answered, latest right, attempts, last activity, misconceptions."""

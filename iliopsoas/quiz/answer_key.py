@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 from . import grading
 from .banks import load_course
-from ..markdown import render_inline, render_markdown
+from ..markdown import label_text, literal_markdown, render_inline, render_markdown
 
 TYPE_NAMES = {"single": "single choice", "multiple": "multiple choice", "truefalse": "true or false",
               "numeric": "number", "matching": "matching", "ordering": "ordering", "label": "label the figure"}
@@ -46,7 +46,7 @@ class KeyChoice:
     """One option shown to the student (a choice, a pair, a step, a marker) and what it means."""
 
     label: str                      # "A", "Pair 1", "Step 2", "Marker 1", ...
-    text: str                       # Markdown
+    text: str                       # Markdown (a bank's answer option goes through option(): plain, as the quiz shows it)
     correct: bool | None = None     # None: not right or wrong in itself (e.g. a matching pair listed)
     feedback: str = ""              # Markdown
     misconception: str | None = None
@@ -144,6 +144,12 @@ def distractor_tags(question: dict) -> list[str]:
     return list(dict.fromkeys(tags))
 
 
+def option(text) -> str:
+    """An answer option as the quiz shows it (plain text, :func:`~iliopsoas.markdown.label_text`), as
+    Markdown that shows exactly that text in both renderings of the key."""
+    return literal_markdown(label_text(str(text)))
+
+
 def _letters(n: int) -> list[str]:
     return [chr(ord("A") + i) if i < 26 else str(i + 1) for i in range(n)]
 
@@ -156,7 +162,7 @@ def question_entry(q: dict, label_figure=None) -> KeyEntry:
                      hints=list(q.get("hints") or []), sources=list(q.get("sources") or []))
     right = grading.correct_answer(q)
     if kind in ("single", "multiple"):
-        entry.choices = [KeyChoice(letter, c["text"], bool(c.get("correct")), c.get("feedback", ""),
+        entry.choices = [KeyChoice(letter, option(c["text"]), bool(c.get("correct")), c.get("feedback", ""),
                                    c.get("misconception"))
                          for letter, c in zip(_letters(len(q["choices"])), q["choices"])]
         good = [ch.label for ch in entry.choices if ch.correct]
@@ -176,20 +182,20 @@ def question_entry(q: dict, label_figure=None) -> KeyEntry:
         entry.misconceptions = [q["misconception"]] if q.get("misconception") else []
     elif kind == "matching":
         entry.choices_title = "Pairs (each item and its partner)"
-        entry.choices = [KeyChoice(f"{i}", f"{p['left']} → {p['right']}", True, p.get("feedback", ""))
+        entry.choices = [KeyChoice(f"{i}", f"{option(p['left'])} → {option(p['right'])}", True, p.get("feedback", ""))
                          for i, p in enumerate(q["pairs"], start=1)]
-        entry.choices += [KeyChoice("Distractor", d, False) for d in q.get("distractors") or []]
+        entry.choices += [KeyChoice("Distractor", option(d), False) for d in q.get("distractors") or []]
         entry.answer = "The pairs below."
     elif kind == "ordering":
         entry.choices_title = "Steps in the right order"
-        entry.choices = [KeyChoice(f"Step {i}", grading.item_text(item), True, grading.item_feedback(item))
+        entry.choices = [KeyChoice(f"Step {i}", option(grading.item_text(item)), True, grading.item_feedback(item))
                          for i, item in enumerate(q["items"], start=1)]
         entry.answer = "The steps below, in this order."
     elif kind == "label":
         entry.choices_title = "Markers"
-        entry.choices = [KeyChoice(f"Marker {i}", m["answer"], True, m.get("feedback", ""))
+        entry.choices = [KeyChoice(f"Marker {i}", option(m["answer"]), True, m.get("feedback", ""))
                          for i, m in enumerate(q["markers"], start=1)]
-        entry.choices += [KeyChoice("Distractor", d, False) for d in q.get("distractors") or []]
+        entry.choices += [KeyChoice("Distractor", option(d), False) for d in q.get("distractors") or []]
         entry.answer = "The names of the markers below."
         if label_figure is None:
             entry.figure_note = "The picture is not included in this key (run it from the course's command line)."
