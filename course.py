@@ -84,13 +84,30 @@ def setup() -> None:
         sys.exit("The course needs Python 3.10 or newer; this is " + sys.version.split()[0])
     digest = requirements_digest()
     if PY.exists() and STAMP.exists() and STAMP.read_text() == digest:
+        install_jupyter_config()
         return
     if not PY.exists():
         create_venv()
     run([PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
     run([PY, "-m", "pip", "install", "--quiet", "-r", "requirements-dev.txt", "-e", "."])
+    install_jupyter_config()
     STAMP.write_text(digest)
     say("environment ready in .venv")
+
+
+def install_jupyter_config() -> None:
+    """Copy the course's Jupyter settings (jupyter-config/*.json) into .venv/etc/jupyter.
+
+    pyproject.toml installs them with a normal install, but an editable install (pip install -e)
+    leaves data files out.  jupyter_nbconvert_config.json makes `jupyter nbconvert --execute`
+    keep the static version of quizzes and diagrams (README, For instructors).
+    """
+    target = VENV / "etc" / "jupyter"
+    for src in sorted((ROOT / "jupyter-config").glob("*.json")):
+        dst = target / src.name
+        if not dst.exists() or dst.read_bytes() != src.read_bytes():
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dst)
 
 
 def lab(extra: list[str]) -> int:

@@ -43,6 +43,44 @@ def _parser():
     return md
 
 
+@lru_cache(maxsize=1)
+def _html_finder():
+    """The course's parser, but with raw HTML recognised (never rendered: only to find it)."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
+    md.use(dollarmath_plugin, allow_digits=False, allow_space=False, double_inline=True)
+    md.validateLink = lambda url: True  # see every link, to report javascript: ones
+    return md
+
+
+def markup_problems(text: str) -> tuple[list[str], list[str]]:
+    """(raw HTML fragments, link and image targets) of Markdown text, as a CommonMark parser sees them.
+
+    A fragment is what CommonMark calls raw HTML (a tag like ``<b>`` or ``<a href=...>``, a comment,
+    a ``<script>`` block): code spans, code blocks and ``$…$`` maths are not searched, and a ``<``
+    that does not start a tag (``a < b``, ``<3``, ``<https://...>``, an autolink) is text.  The
+    course renders with raw HTML off (:func:`render_markdown` escapes all of it); the question
+    banks refuse what this finds, because an author who wrote it expected it to be HTML.
+    """
+    fragments, targets = [], []
+
+    def walk(tokens):
+        for tok in tokens:
+            if tok.type in ("html_block", "html_inline"):
+                fragments.append(tok.content.strip())
+            elif tok.type in ("link_open", "image"):
+                target = tok.attrGet("href") if tok.type == "link_open" else tok.attrGet("src")
+                if target:
+                    targets.append(str(target))
+            if tok.children:
+                walk(tok.children)
+
+    walk(_html_finder().parse(text or ""))
+    return fragments, targets
+
+
 def render_markdown(text: str) -> str:
     """Render course Markdown (``$…$`` maths, no raw HTML) to an HTML string."""
     return _parser().render(text or "")

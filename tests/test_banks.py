@@ -222,6 +222,62 @@ def test_maths_with_less_than_is_not_mistaken_for_html():
     assert banks.html_problem("x <b>y</b>") is not None
 
 
+# Text the renderer shows as written (it escapes it): accepted.  The kind: a "<" that CommonMark does
+# not read as an HTML tag, or one inside a code span, code block or maths.
+ESCAPED_SAFELY = [
+    "the `<head>` of the femur",
+    "force is < body weight when standing, and when it is > body weight in a sprint",
+    "If $a<b$ and $c>d$ then",
+    "$$F_{psoas} < 2 \\times BW$$",
+    "See <https://doi.org/10.1/x> for more",
+    "Mail <someone@example.org>",
+    "I <3 hips",
+    "x -> y <- z, a <= b, c >= d, <5 %",
+    "```\n<div>code block</div>\n```",
+    "    <div>indented code</div>",
+    "\\<b> escaped",
+    "`<script>alert(1)</script>` in a code span",
+    "5<6 and 7>6",
+]
+# Raw HTML (and script links): refused, with the piece named.
+REAL_HTML = [
+    ("x <b>y</b>", "raw HTML tag '<b>'"),
+    ("<script>alert(1)</script>", "raw HTML (<script>"),
+    ("text\n\n<div>\nblock\n</div>", "raw HTML tag"),
+    ('a <img src=x onerror="alert(1)">', "raw HTML tag '<img"),
+    ("<!-- a comment -->", "raw HTML '<!-- a comment -->'"),
+    ("a<b and c>d", "raw HTML tag '<b and c>'"),
+    ("[x](javascript:alert(1))", "javascript: links are not allowed"),
+    ("![x](JavaScript:alert(1))", "JavaScript: links are not allowed"),
+    ("</p>", "raw HTML tag '</p>'"),
+]
+
+
+@pytest.mark.parametrize("text", ESCAPED_SAFELY)
+def test_text_the_renderer_escapes_is_accepted(text):
+    from iliopsoas.markdown import render_markdown
+
+    assert banks.html_problem(text) is None
+    rendered = render_markdown(text)
+    assert "<head>" not in rendered and "<script>" not in rendered and "<div>" not in rendered
+
+
+@pytest.mark.parametrize("text, problem", REAL_HTML)
+def test_real_raw_html_is_refused_naming_it(text, problem):
+    message = banks.html_problem(text)
+    assert message is not None and problem in message, message
+
+
+def test_the_false_alarms_of_the_issue_validate_in_a_bank(tmp_path, monkeypatch):
+    root = make_course(tmp_path, monkeypatch)
+    data = good_bank()
+    question(data, "t-single")["prompt"] = "Which part is the `<head>` of the femur?"
+    question(data, "t-tf")["explanation"] = ("Hip force is < body weight when standing still, but when it is "
+                                            "> body weight in a sprint the tendon loads up.")
+    write_bank(root, data)
+    assert validate_course() == []
+
+
 # --------------------------------------------------------------------------- all at once
 
 def test_every_problem_in_every_bank_is_reported_in_one_run(tmp_path, monkeypatch):
@@ -315,17 +371,17 @@ def test_answer_key_lists_answers_explanations_tags_and_sources(tmp_path, monkey
     root = make_course(tmp_path, monkeypatch)
     write_bank(root, good_bank())
     md = render_answer_key(fmt="md")
-    assert "## 90-test: Test bank" in md and "- `t-obj`: Test things." in md
-    assert "### 1. `t-single` (single, objective `t-obj`)" in md
-    assert "**Answer:**\n\nA\n" in md
-    assert "- `psoas-minor-always-present`: Everyone has a psoas minor." in md
-    assert "- `rotation-settled`:" in md
-    assert "12 mm (accepted within ± 1 mm)" in md
-    assert "1. first\n2. second\n3. third" in md
-    assert "- a → 1\n- b → 2" in md
-    assert "[Gray 1918](https://www.bartleby.com/" in md
+    assert "## 90-test · Test bank" in md and "### Objective `t-obj`\n\nTest things." in md
+    assert "#### 90.1 `t-single` · single choice" in md
+    assert "**Answer:** Choice A" in md and "- ✓ **A.** A (right)" in md and "- ✗ **B.** B (wrong)" in md
+    assert "  - Targets misconception `psoas-minor-always-present`: *Everyone has a psoas minor.*" in md
+    assert "Targets misconception `rotation-settled`" in md
+    assert "**Answer:** 12 mm, accepted within ± 1 mm" in md
+    assert "- ✓ **Step 1.** first (right)\n- ✓ **Step 2.** second (right)\n  - Feedback: In the middle." in md
+    assert "- ✓ **1.** a → 1 (right)" in md and "- ✗ **Distractor.** 3 (wrong)" in md
+    assert "[Gray 1918](#ref-gray1918) (https://www.bartleby.com/" in md
     html = render_answer_key(fmt="html", notebooks=["90-test"])
-    assert html.startswith("<!DOCTYPE html>") and "<h2>90-test: Test bank</h2>" in html
+    assert html.startswith("<!DOCTYPE html>") and "<h2>90-test · Test bank</h2>" in html
     with pytest.raises(KeyError):
         render_answer_key(notebooks=["99-none"])
     with pytest.raises(ValueError):

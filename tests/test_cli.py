@@ -92,19 +92,37 @@ def test_validate_with_a_wrong_course_root_says_so(tmp_path):
 
 # --------------------------------------------------------------------------- answer key
 
-def _answers(course_root):
-    from iliopsoas.quiz.widgets import answer_text
+def _right_answers(course_root):
+    """(question id, texts of its right answers, as the quiz's labels show them) of the warm-up bank."""
+    from iliopsoas.markdown import label_text
+    from iliopsoas.quiz import grading
 
     bank = yaml.safe_load((course_root / "quizzes" / f"{START}.yml").read_text(encoding="utf-8"))
-    return [(q["id"], answer_text(q)) for q in bank["questions"]]
+    out = []
+    for q in bank["questions"]:
+        if q["type"] in ("single", "multiple"):
+            texts = [c["text"] for c in q["choices"] if c.get("correct")]
+        elif q["type"] == "matching":
+            texts = [f"{p['left']} → {p['right']}" for p in q["pairs"]]
+        elif q["type"] == "label":
+            texts = [m["answer"] for m in q["markers"]]
+        elif q["type"] == "ordering":
+            texts = [grading.item_text(i) for i in q["items"]]
+        elif q["type"] == "truefalse":
+            texts = ["True" if q["answer"] else "False"]
+        else:
+            texts = [f"{q['answer']:g}"]
+        out.append((q["id"], [label_text(t) for t in texts]))
+    return out
 
 
 def test_answer_key_markdown_has_every_question_and_its_answer(env, start_course, tmp_path):
     result = run("answer-key", "--format", "md", env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    for qid, answer in _answers(start_course):
+    for qid, texts in _right_answers(start_course):
         assert f"`{qid}`" in result.stdout
-        assert answer in result.stdout, f"{qid}: answer {answer!r} missing"
+        for text in texts:
+            assert text in result.stdout, f"{qid}: answer {text!r} missing"
 
 
 def test_answer_key_html_to_a_file_has_every_question_and_its_answer(env, start_course, tmp_path):
@@ -113,10 +131,9 @@ def test_answer_key_html_to_a_file_has_every_question_and_its_answer(env, start_
     assert result.returncode == 0, result.stderr
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
-    for qid, answer in _answers(start_course):
+    for qid, texts in _right_answers(start_course):
         assert f"<code>{qid}</code>" in page
-        for line in answer.splitlines():  # list items become <li>, numbers <li> in <ol>
-            text = line.lstrip("-0123456789. ") if line[:1] in "-123456789" and " " in line else line
+        for text in texts:
             assert html.escape(text, quote=False) in page, f"{qid}: {text!r} missing"
 
 
@@ -161,7 +178,7 @@ def test_progress_export_to_stdout_and_without_a_progress_file(env, tmp_path):
     assert env["ILIOPSOAS_PROGRESS"] in missing.stderr
     fill_store(Path(env["ILIOPSOAS_PROGRESS"]))
     result = run("progress", "export", "--student", "Ann", "--format", "csv", env=env, cwd=tmp_path)
-    assert result.returncode == 0 and result.stdout.startswith("format_version,course,student,")
+    assert result.returncode == 0 and result.stdout.startswith("\ufeffformat_version,course,student,")
     assert len(result.stdout.strip().splitlines()) == 1 + 4
     no_name = run("progress", "export", env=env, cwd=tmp_path)
     assert no_name.returncode == 2 and "--student" in no_name.stderr
@@ -243,32 +260,37 @@ def test_gradebook_merges_three_exports_into_grades_objectives_and_misconception
     assert result.returncode == 0, result.stderr
 
     grades = read_csv(tmp_path / "grades.csv")
-    assert list(grades[0]) == ["student", "notebook", "question", "objective", "attempts", "first_try_correct",
-                               "latest_correct", "best_score"]
+    assert list(grades[0]) == ["student", "notebook", "question", "objective", "outcome", "what_happened",
+                               "tries", "attempts", "credit", "answer_shown", "latest_correct", "best_score"]
     assert len(grades) == 3 * 6, "every student x every question of the course"
-    got = {(g["student"], g["question"]): (g["objective"], g["attempts"], g["first_try_correct"],
+    got = {(g["student"], g["question"]): (g["objective"], g["outcome"], g["tries"], g["attempts"], g["credit"],
                                            g["latest_correct"], g["best_score"]) for g in grades}
-    assert got[("Ann", "start-which-muscles")] == ("start-basics", "2", "0", "1", "1")
-    assert got[("Ann", "start-insertion")] == ("start-basics", "1", "1", "1", "1")
-    assert got[("Ann", "start-what-course-does")] == ("start-navigate", "1", "0", "0", "0.5")
-    assert got[("Ann", "start-answer-steps")] == ("start-navigate", "0", "", "", "")
-    assert got[("Ben", "start-which-muscles")] == ("start-basics", "2", "1", "0", "1")
-    assert got[("Ben", "start-insertion")] == ("start-basics", "1", "0", "0", "0")
-    assert got[("Ben", "start-answer-steps")] == ("start-navigate", "1", "1", "1", "1")
-    assert got[("Cai", "start-insertion")] == ("start-basics", "2", "0", "0", "0")
-    assert got[("Cai", "start-origins")] == ("start-basics", "2", "0", "1", "1")
-    assert got[("Cai", "start-lumbar-count")] == ("start-basics", "1", "1", "1", "1")
-    assert got[("Cai", "start-what-course-does")] == ("start-navigate", "0", "", "", "")
+    # outcome and credit by the course's one scoring rule (iliopsoas/quiz/scoring.py)
+    assert got[("Ann", "start-which-muscles")] == ("start-basics", "after-retries", "2", "2", "0.5", "1", "1")
+    assert got[("Ann", "start-insertion")] == ("start-basics", "first-try", "1", "1", "1", "1", "1")
+    assert got[("Ann", "start-what-course-does")] == ("start-navigate", "not-yet", "1", "1", "0", "0", "0.5")
+    assert got[("Ann", "start-answer-steps")] == ("start-navigate", "unanswered", "0", "0", "0", "", "")
+    assert got[("Ben", "start-which-muscles")] == ("start-basics", "first-try", "1", "2", "1", "0", "1")
+    assert got[("Ben", "start-insertion")] == ("start-basics", "not-yet", "1", "1", "0", "0", "0")
+    assert got[("Ben", "start-answer-steps")] == ("start-navigate", "first-try", "1", "1", "1", "1", "1")
+    assert got[("Cai", "start-insertion")] == ("start-basics", "not-yet", "2", "2", "0", "0", "0")
+    assert got[("Cai", "start-origins")] == ("start-basics", "after-retries", "2", "2", "0.5", "1", "1")
+    assert got[("Cai", "start-lumbar-count")] == ("start-basics", "first-try", "1", "1", "1", "1", "1")
+    assert got[("Cai", "start-what-course-does")] == ("start-navigate", "unanswered", "0", "0", "0", "", "")
+    said = {(g["student"], g["question"]): g["what_happened"] for g in grades}
+    assert said[("Ann", "start-which-muscles")] == "right after 2 tries"
+    assert said[("Ann", "start-insertion")] == "right on the first try"
+    assert said[("Cai", "start-insertion")] == "not right yet (2 tries)"
 
-    objectives = {(o["student"], o["objective"]): (o["questions"], o["answered"], o["right"], o["score"])
-                  for o in read_csv(tmp_path / "objectives.csv")}
+    objectives = {(o["student"], o["objective"]): (o["questions"], o["answered"], o["right"], o["credit"],
+                                                   o["score"]) for o in read_csv(tmp_path / "objectives.csv")}
     assert objectives == {
-        ("Ann", "start-navigate"): ("2", "1", "0", "0"),    # what-course-does wrong, answer-steps unanswered
-        ("Ann", "start-basics"): ("4", "2", "2", "0.5"),    # which-muscles and insertion right, 2 unanswered
-        ("Ben", "start-navigate"): ("2", "1", "1", "0.5"),
-        ("Ben", "start-basics"): ("4", "2", "0", "0"),      # latest which-muscles wrong, insertion wrong
-        ("Cai", "start-navigate"): ("2", "0", "0", "0"),
-        ("Cai", "start-basics"): ("4", "4", "2", "0.5"),    # lumbar-count and origins right
+        ("Ann", "start-navigate"): ("2", "1", "0", "0", "0"),      # what-course-does wrong, answer-steps not done
+        ("Ann", "start-basics"): ("4", "2", "2", "1.5", "0.375"),  # which-muscles after 2 tries, insertion first
+        ("Ben", "start-navigate"): ("2", "1", "1", "1", "0.5"),
+        ("Ben", "start-basics"): ("4", "2", "1", "1", "0.25"),     # which-muscles right first, insertion wrong
+        ("Cai", "start-navigate"): ("2", "0", "0", "0", "0"),
+        ("Cai", "start-basics"): ("4", "4", "2", "1.5", "0.375"),  # lumbar-count first, origins after 2 tries
     }
 
     held = {m["misconception"]: (m["students"], m["belief"]) for m in read_csv(tmp_path / "misconceptions.csv")}
@@ -290,6 +312,7 @@ def test_gradebook_uses_the_newer_of_two_exports_of_one_student(env, tmp_path):
     grades = read_csv(tmp_path / "grades.csv")
     assert len(grades) == 6
     assert {g["question"]: g["attempts"] for g in grades}["start-insertion"] == "1"
+    assert {g["student"] for g in grades} == {"ann"}, "the name as in the export used, spaces trimmed"
 
 
 def test_gradebook_refuses_two_different_students_with_one_name(env, tmp_path):
@@ -298,6 +321,7 @@ def test_gradebook_refuses_two_different_students_with_one_name(env, tmp_path):
     result = run("gradebook", one, two, "--output", "grades.csv", env=env, cwd=tmp_path)
     assert result.returncode == 2
     assert "alex-1.json" in result.stderr and "alex-2.json" in result.stderr and "'Alex'" in result.stderr
+    assert "--merge" in result.stderr, "the refusal says how to join one person's two exports"
     assert not (tmp_path / "grades.csv").exists()
 
 

@@ -537,11 +537,11 @@ def test_exports_keep_the_kind_and_version_1_exports_still_read(path, tmp_path):
         assert [a["kind"] for a in read_export(tmp_path / name).attempts] == ["answer", "answer-shown"]
     old = {"format": "iliopsoas-progress", "format_version": 1, "course": "c", "student": "Bo",
            "exported_at": "t", "attempts": [{"notebook": NB, "question_id": "q1", "answer": 1, "correct": True,
-                                             "score": 1.0, "attempt": 1, "timestamp": "t",
+                                             "score": 1.0, "attempt": 1, "timestamp": "2026-11-20T10:00:00+00:00",
                                              "misconceptions": []}]}
     (tmp_path / "old.json").write_text(json.dumps(old), encoding="utf-8")
     assert read_export(tmp_path / "old.json").attempts[0]["kind"] == "answer"
     header = "format_version,course,student,exported_at,notebook,question_id,attempt,correct,score,timestamp,answer,misconceptions\n"
-    (tmp_path / "old.csv").write_text(header + f'1,c,Bo,t,{NB},q1,1,1,1.0,t,"1",\n', encoding="utf-8")
+    (tmp_path / "old.csv").write_text(header + f'1,c,Bo,t,{NB},q1,1,1,1.0,2026-11-20T10:00:00+00:00,"1",\n', encoding="utf-8")
     exp = read_export(tmp_path / "old.csv")
     assert exp.format_version == 1 and exp.attempts[0]["kind"] == "answer"

@@ -10,11 +10,16 @@ Generated parts (found again by marker comments, so re-running updates in place)
 - its references (``<!--REFERENCES-->``, every source cited in its prose and bank),
 - the red-flag block (``<!--RED-FLAGS-->``, from assets/red-flags.yml, in every notebook that has the marker),
 - ``docs/glossary.md`` from ``assets/glossary.yml``,
-- the README's table of contents (between ``<!--TOC-->`` and ``<!--/TOC-->``).
+- the README's table of contents (between ``<!--TOC-->`` and ``<!--/TOC-->``),
+- every code cell's import line (``ensure_imports``): each code cell starts with
+  ``from iliopsoas import <what it uses>``, so it works alone after a kernel restart, in any
+  order; a cell that only imports from iliopsoas is removed (every cell imports for itself), and a
+  ``show_quiz`` cell that the line makes longer than three lines gets its ids refilled.
 """
 from __future__ import annotations
 
 import argparse
+import ast
 import re
 import sys
 from pathlib import Path
@@ -139,12 +144,114 @@ def generated_cells(slug: str, nb, refs: dict) -> dict[str, str]:
     return out
 
 
+def package_names() -> set[str]:
+    """The names a notebook cell may import from the package (``iliopsoas.__all__``)."""
+    import iliopsoas
+
+    return set(iliopsoas.__all__)
+
+
+def _iliopsoas_imports(tree) -> list:
+    return [node for node in tree.body
+            if isinstance(node, ast.ImportFrom) and node.module == "iliopsoas" and not node.level]
+
+
+def import_line(names) -> str:
+    return "from iliopsoas import " + ", ".join(sorted(names))
+
+
+def cell_with_imports(source: str, known: set[str]) -> str | None:
+    """The cell's source with ``from iliopsoas import ...`` as its first line, naming every package
+    name the cell uses (and any it already imported); "" for a cell that only imports from the
+    package (to be removed); None when the cell cannot be parsed (left alone)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    imports = _iliopsoas_imports(tree)
+    if imports and len(imports) == len(tree.body):
+        return ""
+    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and node.id in known}
+    for node in imports:
+        used |= {alias.name for alias in node.names if alias.asname is None}
+    lines = source.splitlines()
+    drop = {n for node in imports for n in range(node.lineno - 1, node.end_lineno)}
+    rest = [line for i, line in enumerate(lines) if i not in drop]
+    while rest and not rest[0].strip():
+        rest.pop(0)
+    if not used:
+        return "\n".join(rest)
+    return "\n".join([import_line(used)] + rest)
+
+
+MAX_CELL_LINES, MAX_LINE = 3, 100  # docs/lesson-template.md: 1-3 lines of at most 100 characters
+
+
+def compact_quiz_call(source: str) -> str:
+    """A cell ``import line + show_quiz("slug", ids=[...])`` longer than three lines, with the ids
+    filled into as few lines of at most 100 characters as they fit (continuation lines indented
+    by four spaces); any other cell is returned unchanged."""
+    lines = source.splitlines()
+    if len(lines) <= MAX_CELL_LINES:
+        return source
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return source
+    body = [node for node in tree.body if not isinstance(node, ast.ImportFrom)]
+    if len(body) != 1 or not isinstance(body[0], ast.Expr) or not isinstance(body[0].value, ast.Call):
+        return source
+    call = body[0].value
+    if getattr(call.func, "id", None) != "show_quiz" or len(call.args) != 1 or \
+            [k.arg for k in call.keywords] != ["ids"]:
+        return source
+    try:
+        slug, ids = ast.literal_eval(call.args[0]), ast.literal_eval(call.keywords[0].value)
+    except ValueError:
+        return source
+    out, current = [], f'show_quiz("{slug}", ids=['
+    for k, qid in enumerate(ids):
+        piece = f'"{qid}"' + (", " if k < len(ids) - 1 else "])")
+        if len(current) + len(piece.rstrip()) > MAX_LINE and current.strip():
+            out.append(current.rstrip())
+            current = "    "
+        current += piece
+    out.append(current.rstrip())
+    imports = [line for line in lines if line.startswith("from iliopsoas import")]
+    return "\n".join(imports + out)
+
+
+def ensure_imports(nb, where: str = "") -> list[str]:
+    """Make every code cell import what it uses from iliopsoas (first line); remove import-only cells.
+
+    Changes ``nb`` in place; returns one line per change (for ``--check``).
+    """
+    known = package_names()
+    problems, kept = [], []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            wanted = cell_with_imports(cell.source, known)
+            if wanted == "":
+                problems.append(f"{where}: cell {i + 1} only imports; every cell imports what it uses, so it goes")
+                continue
+            if wanted is not None and wanted != cell.source:
+                problems.append(f"{where}: cell {i + 1} does not start by importing what it uses")
+                cell.source = wanted
+            compact = compact_quiz_call(cell.source)
+            if compact != cell.source:
+                problems.append(f"{where}: cell {i + 1} is longer than {MAX_CELL_LINES} lines; its ids are refilled")
+                cell.source = compact
+        kept.append(cell)
+    nb.cells = kept
+    return problems
+
+
 def sync_notebook(path: Path, refs: dict, check: bool) -> list[str]:
     nb = nbformat.read(path, as_version=4)
     slug = path.stem
+    problems = ensure_imports(nb, str(path.relative_to(ROOT)))
+    changed = bool(problems)
     wanted = generated_cells(slug, nb, refs)
-    problems = []
-    changed = False
     for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue

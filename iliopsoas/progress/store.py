@@ -62,11 +62,10 @@ before a reset share one format, read back by :func:`read_export`.
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 import os
+import re
 import sqlite3
 import threading
 from collections import Counter
@@ -76,6 +75,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import yaml
+
+from ..csvfiles import csv_text, read_csv_rows
 
 ENV_VAR = "ILIOPSOAS_PROGRESS"
 APP_NAME = "iliopsoas-course"
@@ -118,6 +119,10 @@ _CORRUPT_CODES = {"SQLITE_CORRUPT", "SQLITE_NOTADB"}
 
 class ProgressError(RuntimeError):
     """The store cannot do what was asked; the message says why and what to do."""
+
+
+class NoHomeError(ProgressError):
+    """No progress file can be chosen: no ``ILIOPSOAS_PROGRESS`` and no home folder."""
 
 
 class ExportError(ValueError):
@@ -163,6 +168,15 @@ class NotebookSummary:
 
 
 @dataclass(frozen=True)
+class RestoreResult:
+    """What ``restore`` added, what it found already there, and where the copy made first went."""
+
+    added: int
+    duplicates: int
+    backup: Path | None
+
+
+@dataclass(frozen=True)
 class ResetResult:
     """What ``reset`` deleted and where the copy of it went."""
 
@@ -180,6 +194,7 @@ class Export:
     student: str | None
     exported_at: str
     attempts: list[dict]
+    notes: list[str] = field(default_factory=list)   # what could not be read (damaged progress files)
 
 
 def now_iso() -> str:
@@ -192,13 +207,91 @@ def _stamp() -> str:
 
 
 def default_path() -> Path:
-    """``$ILIOPSOAS_PROGRESS`` (absolute), else the user data folder's progress.sqlite3."""
+    """``$ILIOPSOAS_PROGRESS`` (absolute), else the user data folder's progress.sqlite3.
+
+    Raises :class:`NoHomeError` (a :class:`ProgressError` whose message says to set
+    ``ILIOPSOAS_PROGRESS``) when neither is known: no ``HOME`` and no home folder in the
+    user database, as in a container started with ``docker --user <number>``.
+    """
     env = os.environ.get(ENV_VAR, "").strip()
     if env:
-        return Path(env).expanduser().absolute()
-    import platformdirs
+        try:
+            return Path(env).expanduser().absolute()
+        except RuntimeError as exc:  # "~/..." with no home folder
+            raise NoHomeError(no_home_message(f"{ENV_VAR}={env} starts with ~, but {exc}")) from exc
+    try:
+        import platformdirs
 
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / FILE_NAME
+        return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / FILE_NAME
+    except (RuntimeError, KeyError) as exc:  # platformdirs: "could not determine the home directory"
+        raise NoHomeError(no_home_message()) from exc
+
+
+def home_folder() -> Path | None:
+    """The user's home folder, or None when there is none (no HOME, unknown user)."""
+    try:
+        home = Path.home()
+    except (RuntimeError, KeyError):
+        return None
+    return home if str(home) not in ("", "~") else None
+
+
+def _can_write_in(folder: Path) -> bool:
+    """True if a file can really be created in folder (a probe file is made and removed)."""
+    import tempfile
+
+    try:
+        if not folder.is_dir():
+            return False
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".iliopsoas-probe-"):
+            return True
+    except OSError:
+        return False
+
+
+def suggested_path(avoid: Path | None = None) -> Path | None:
+    """A progress file in a folder this user can write to, to suggest in advice: the home folder,
+    else the current folder, else the temporary folder; None if none is writable.  A folder is
+    only suggested after a probe file was really created there, so a read-only home (or the
+    folder of ``avoid``, the file that failed) is never suggested."""
+    import tempfile
+
+    home = home_folder()
+    candidates = [home] if home is not None else []
+    try:
+        candidates.append(Path.cwd())
+    except OSError:  # the current folder was deleted
+        pass
+    candidates.append(Path(tempfile.gettempdir()))
+    for folder in dict.fromkeys(candidates):
+        if avoid is not None and folder == avoid.parent:
+            continue
+        if _can_write_in(folder):
+            return folder / "iliopsoas-progress.sqlite3"
+    return None
+
+
+def set_location_advice(avoid: Path | None = None) -> str:
+    """The sentence telling the student how to choose a progress file: "set ILIOPSOAS_PROGRESS ..."."""
+    import tempfile
+
+    suggestion = suggested_path(avoid)
+    if suggestion is None:
+        return (f"set the environment variable {ENV_VAR} to a file in a folder you can write to "
+                f"(for example {ENV_VAR}=/path/to/iliopsoas-progress.sqlite3)")
+    note = ""
+    if suggestion.parent == Path(tempfile.gettempdir()):
+        note = " (a temporary folder: it may be emptied when the computer restarts)"
+    return (f"set the environment variable {ENV_VAR} to a file in a folder you can write to, "
+            f"for example {ENV_VAR}={suggestion}{note}")
+
+
+def no_home_message(detail: str | None = None) -> str:
+    """Why no progress file can be chosen when there is no home folder, and what to do."""
+    why = detail or ("this user has no home folder (HOME is not set and the system knows none, as in a "
+                     "container started with a numeric user)")
+    return (f"The course cannot tell where to keep your progress: {why}. To keep your answers, "
+            f"{set_location_advice()}, then restart JupyterLab (or run the command again).")
 
 
 def course_title() -> str:
@@ -267,16 +360,27 @@ class ProgressStore:
     """
 
     def __init__(self, path=None, readonly: bool = False):
-        self.requested_path: Path | None = Path(path).expanduser().absolute() if path is not None else None
+        try:
+            self.requested_path: Path | None = Path(path).expanduser().absolute() if path is not None else None
+            no_home = None
+        except RuntimeError as exc:  # "~/..." and no home folder
+            self.requested_path, no_home = None, no_home_message(f"{path} starts with ~, but {exc}")
         self.path: Path | None = None     # the file in use; None when in memory
-        self.readonly = readonly
+        self.readonly = readonly           # the file is only read (asked for, or it cannot be written)
+        self.read_only_reason: str | None = None  # why a file opened for writing is only read
         self.warnings: list[str] = []
+        self._session: sqlite3.Connection | None = None  # this session's answers to a read-only file
         self.moved_aside: list[Path] = []  # where damaged files went
         self._memory: sqlite3.Connection | None = None
         self._empty = False                # a read-only view of an empty (new) file
         self._has_kind = True              # False for a schema-1 file opened read-only (not migrated)
         self._lock = threading.RLock()
-        if self.requested_path is None:
+        if no_home is not None:
+            if readonly:
+                raise NoHomeError(no_home)
+            self.warnings.append(f"Your progress will not be saved in this session. {no_home}")
+            self._open_memory()
+        elif self.requested_path is None:
             self._open_memory()
         elif readonly:
             self._open_readonly(self.requested_path)
@@ -301,12 +405,42 @@ class ProgressStore:
         self.path = None
 
     def _fall_back(self, path: Path, reason: str) -> None:
+        if self._open_read_only_with_answers(path, reason):
+            return
         self.warnings.append(
             f"Your progress will not be saved in this session: the progress file {path} cannot be "
-            f"used ({reason}). Answers are kept only until the kernel stops. To fix it, set the "
-            f"environment variable {ENV_VAR} to a file in a folder you can write to (for example "
-            f"{ENV_VAR}={Path.home() / 'iliopsoas-progress.sqlite3'}) and restart JupyterLab.")
+            f"used ({reason}). Answers are kept only until the kernel stops. To fix it, "
+            f"{set_location_advice(avoid=path)}, and restart JupyterLab.")
         self._open_memory()
+
+    def _open_read_only_with_answers(self, path: Path, reason: str) -> bool:
+        """A file that can be read but not written: show its answers, keep new ones for this session.
+
+        Returns False (nothing changed) when the file cannot be read as a progress store either.
+        """
+        try:
+            if not path.is_file() or not os.access(path, os.R_OK):
+                return False
+        except OSError:
+            return False
+        try:
+            self._open_readonly(path)
+        except ProgressError:
+            self.path, self._empty, self._has_kind = None, False, True
+            return False
+        if self._empty:  # nothing saved in it: the plain in-memory fall-back says it all
+            self.path, self._empty = None, False
+            return False
+        self.readonly = True
+        self.read_only_reason = reason
+        self._session = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        self._session.execute(_SCHEMA)
+        self.warnings.append(
+            f"Your progress file {path} can be read but not written ({reason}). Your saved answers are "
+            "shown, but new answers will not be kept. To keep them, make "
+            f"the file and its folder writable, or {set_location_advice(avoid=path)} and bring your saved "
+            f"answers along with: python -m iliopsoas progress restore {path} ; then restart JupyterLab.")
+        return True
 
     def _connect(self, path: Path, mode: str = "rw") -> sqlite3.Connection:
         uri = f"{path.as_uri()}?mode={mode}"
@@ -314,6 +448,12 @@ class ProgressStore:
                                check_same_thread=False)
 
     def _open_file(self, path: Path) -> None:
+        try:
+            os.stat(path)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:  # e.g. a folder on the way that this user may not enter
+            return self._fall_back(path, f"it cannot be reached: {exc.strerror or exc}")
         if path.is_dir():
             return self._fall_back(path, "that path is a folder, not a file")
         if path.exists() and not path.is_file():
@@ -431,8 +571,8 @@ class ProgressStore:
         also = (" (with " + ", ".join(p.name for p in moved[1:]) + ")") if len(moved) > 1 else ""
         self.warnings.append(
             f"Your progress file {path} was damaged ({reason}). It was moved to {target}{also}, "
-            "not deleted, and a fresh progress file was started. Earlier answers are not shown; "
-            "an instructor may be able to recover them from the moved file.")
+            "not deleted, and a fresh progress file was started. Earlier answers are not shown; to bring "
+            f"back what can still be read, run in a terminal: python -m iliopsoas progress restore {target}")
 
     def _initialize(self, path: Path) -> None:
         conn = self._connect(path, "rwc")
@@ -533,7 +673,8 @@ class ProgressStore:
     def _transaction(self, what: str):
         """``BEGIN IMMEDIATE`` … ``COMMIT`` (rolled back if anything fails)."""
         if self.readonly:
-            raise ProgressError(f"The progress file {self.path} was opened read-only, so {what}.")
+            why = f"cannot be written ({self.read_only_reason})" if self.read_only_reason else "was opened read-only"
+            raise ProgressError(f"The progress file {self.path} {why}, so {what}.")
         with self._conn(what) as conn:
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -568,6 +709,21 @@ class ProgressStore:
             answer_json = json.dumps(answer, ensure_ascii=False)
         except (TypeError, ValueError) as exc:
             raise ValueError(f"the answer cannot be saved as JSON: {exc}") from exc
+        if self._session is not None:  # a read-only file: this session's answers live in memory
+            with self._lock:
+                saved = [a.attempt for a in self._file_attempts(notebook, question_id)]
+                in_session = self._session.execute(
+                    "SELECT COALESCE(MAX(attempt), 0) FROM attempts WHERE notebook = ? AND question_id = ?",
+                    (notebook, question_id)).fetchone()[0]
+                number = max(saved + [in_session]) + 1
+                stamp = now_iso()
+                self._session.execute(
+                    "INSERT INTO attempts (notebook, question_id, attempt, answer, correct, score, timestamp, "
+                    "misconceptions, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (notebook, question_id, number, answer_json, int(bool(correct)), score, stamp,
+                     json.dumps(tags), kind))
+            return Attempt(notebook, question_id, json.loads(answer_json), bool(correct), score, number, stamp,
+                           tags, kind)
         with self._transaction("this answer was not saved") as conn:
             number = conn.execute(
                 "SELECT COALESCE(MAX(attempt), 0) + 1 FROM attempts WHERE notebook = ? AND question_id = ?",
@@ -586,7 +742,20 @@ class ProgressStore:
         return self.record(notebook, question_id, None, False, 0.0, (), kind="answer-shown")
 
     def attempts(self, notebook: str | None = None, question_id: str | None = None) -> list[Attempt]:
-        """Saved attempts, oldest first, optionally of one notebook and/or question."""
+        """Saved attempts, oldest first, optionally of one notebook and/or question.
+
+        For a file that can only be read (``read_only_reason``), this session's answers follow the saved ones.
+        """
+        found = self._file_attempts(notebook, question_id)
+        if self._session is not None:
+            with self._lock:
+                rows = self._session.execute(
+                    _SELECT.format(kind="kind") + " WHERE (?1 IS NULL OR notebook = ?1) AND "
+                    "(?2 IS NULL OR question_id = ?2) ORDER BY id", (notebook, question_id)).fetchall()
+            found += [_row_to_attempt(r) for r in rows]
+        return found
+
+    def _file_attempts(self, notebook: str | None = None, question_id: str | None = None) -> list[Attempt]:
         sql = (_SELECT.format(kind="kind" if self._has_kind else "'answer'") +
                " WHERE (?1 IS NULL OR notebook = ?1) AND (?2 IS NULL OR question_id = ?2) ORDER BY id")
         with self._conn("the saved answers could not be read") as conn:
@@ -622,6 +791,44 @@ class ProgressStore:
             conn.execute("DELETE FROM attempts WHERE (?1 IS NULL OR notebook = ?1)", (notebook,))
         return ResetResult(len(rows), path)
 
+    def restore(self, attempts) -> RestoreResult:
+        """Merge attempts (export dicts, e.g. ``read_attempts_file(path).attempts``) into this file.
+
+        An attempt already saved (same notebook, question, time, answer and kind: see
+        :func:`attempt_identity`) is not added twice.  The attempts of each question are then
+        numbered again 1, 2, ... in order of time, so an earlier answer brought back counts before
+        later ones.  All of it is one transaction, and a JSON backup of what the file held is
+        written first (next to it, like a reset's): if the backup cannot be written, nothing changes.
+        Raises :class:`ProgressError` when the file cannot be written (nothing is restored then).
+        """
+        incoming = [a.to_dict() if isinstance(a, Attempt) else dict(a) for a in attempts]
+        if self.in_memory:
+            raise ProgressError("Your progress is kept in memory only in this session, so nothing was restored. "
+                                f"To fix it, {set_location_advice()}.")
+        with self._transaction("nothing was restored") as conn:
+            rows = conn.execute(_SELECT.format(kind="kind") + " ORDER BY id").fetchall()
+            existing = [_row_to_attempt(r).to_dict() for r in rows]
+            merged, added, duplicates = merge_attempts(existing, incoming)
+            if not added:
+                return RestoreResult(0, duplicates, None)
+            backup = None
+            if existing:
+                backup = self._write_backup(export_document(existing, None,
+                                                            backup_of="all notebooks, before a restore"))
+            touched = sorted({(a["notebook"], a["question_id"]) for a in merged if a.get("_new")})
+            for notebook, qid in touched:
+                conn.execute("DELETE FROM attempts WHERE notebook = ? AND question_id = ?", (notebook, qid))
+                for a in merged:
+                    if (a["notebook"], a["question_id"]) != (notebook, qid):
+                        continue
+                    conn.execute(
+                        "INSERT INTO attempts (notebook, question_id, attempt, answer, correct, score, timestamp, "
+                        "misconceptions, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (notebook, qid, a["attempt"], json.dumps(a["answer"], ensure_ascii=False),
+                         int(bool(a["correct"])), float(a["score"]), a["timestamp"],
+                         json.dumps(list(a["misconceptions"])), a.get("kind", "answer")))
+        return RestoreResult(added, duplicates, backup)
+
     def backup_dirs(self) -> list[Path]:
         """Where backups go: next to the store file; else the user data folder, the current folder, tmp."""
         import tempfile
@@ -633,9 +840,13 @@ class ProgressStore:
             import platformdirs
 
             dirs.append(Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)))
-        except ImportError:
+        except (ImportError, RuntimeError, KeyError):  # no home folder: the other places remain
             pass
-        dirs += [Path.cwd(), Path(tempfile.gettempdir())]
+        try:
+            dirs.append(Path.cwd())
+        except OSError:  # the current folder was deleted
+            pass
+        dirs.append(Path(tempfile.gettempdir()))
         return list(dict.fromkeys(dirs))
 
     def _write_backup(self, doc: dict) -> Path:
@@ -670,17 +881,31 @@ def _write_new(folder: Path, stem: str, ext: str, text: str) -> Path:
 # --------------------------------------------------------------------------- process-wide store
 
 _STORE: ProgressStore | None = None
-_STORE_PATH: Path | None = None
+_STORE_PATH: Path | str | None = None
 _STORE_LOCK = threading.Lock()
 
 
+_NO_HOME = "<no home folder>"  # the key of the in-memory store used when there is no home folder
+
+
 def get_store() -> ProgressStore:
-    """The process-wide store (re-opened if ``$ILIOPSOAS_PROGRESS`` now names another file)."""
+    """The process-wide store (re-opened if ``$ILIOPSOAS_PROGRESS`` now names another file).
+
+    Never raises for where the file is: with no home folder and no ``ILIOPSOAS_PROGRESS`` it is
+    an in-memory store whose warning says to set ``ILIOPSOAS_PROGRESS`` (see :func:`default_path`).
+    """
     global _STORE, _STORE_PATH
-    path = default_path()
+    try:
+        path, problem = default_path(), None
+    except NoHomeError as exc:
+        path, problem = _NO_HOME, exc
     with _STORE_LOCK:
         if _STORE is None or _STORE_PATH != path:
-            _STORE = ProgressStore(path)
+            if problem is None:
+                _STORE = ProgressStore(path)
+            else:
+                _STORE = ProgressStore(None)
+                _STORE.warnings.append(f"Your progress will not be saved in this session. {problem}")
             _STORE_PATH = path
         return _STORE
 
@@ -703,18 +928,32 @@ def export_json(doc: dict) -> str:
 
 
 def export_csv(doc: dict) -> str:
-    """The export as CSV: one row per attempt, each with the student and the format version."""
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for a in doc["attempts"]:
-        writer.writerow({
-            "format_version": doc["format_version"], "course": doc["course"], "student": doc["student"] or "",
-            "exported_at": doc["exported_at"], "notebook": a["notebook"], "question_id": a["question_id"],
-            "attempt": a["attempt"], "correct": 1 if a["correct"] else 0, "score": repr(float(a["score"])),
-            "timestamp": a["timestamp"], "answer": json.dumps(a["answer"], ensure_ascii=False),
-            "misconceptions": ";".join(a["misconceptions"]), "kind": a.get("kind", "answer")})
-    return buf.getvalue()
+    """The export as CSV: one row per attempt, each with the student and the format version.
+
+    Written by the course's one CSV writer (:func:`iliopsoas.csvfiles.csv_text`): a UTF-8
+    byte-order mark first, and every text cell that a spreadsheet could run as a formula (a
+    student name like ``=HYPERLINK(...)``) prefixed with an apostrophe; :func:`read_export` undoes it.
+    """
+    rows = [[doc["format_version"], doc["course"], doc["student"] or "", doc["exported_at"], a["notebook"],
+             a["question_id"], a["attempt"], 1 if a["correct"] else 0, repr(float(a["score"])), a["timestamp"],
+             json.dumps(a["answer"], ensure_ascii=False), ";".join(a["misconceptions"]), a.get("kind", "answer")]
+            for a in doc["attempts"]]
+    return csv_text(CSV_FIELDS, rows)
+
+
+# Ids in exports must look like the question banks' ids (quizzes/schema.json; a test checks they agree):
+# anything else (a hand-edited "=1+1") is refused before it can reach an instructor's spreadsheet.
+NOTEBOOK_PATTERN = re.compile(r"^[0-9][0-9]-[a-z0-9]+(-[a-z0-9]+)*$")
+ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+#: A decision of a clinical case names the case and its step: ids joined by "/" or ":" ("case-ana/step-2").
+DECISION_ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*([/:][a-z0-9]+(-[a-z0-9]+)*)*$")
+_ID_RULE = "lower-case letters, digits and hyphens, as in the question banks"
+
+
+def parse_time(stamp: str) -> datetime:
+    """An ISO-8601 time (``Z`` or an offset; no zone is taken as UTC) as an aware datetime; ValueError if not."""
+    when = datetime.fromisoformat(stamp.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
 
 
 def _check_attempt(a, where: str) -> dict:
@@ -739,7 +978,74 @@ def _check_attempt(a, where: str) -> dict:
         raise ValueError(f"{where}: 'misconceptions' must be a list of tags")
     if a["kind"] not in KINDS:
         raise ValueError(f"{where}: 'kind' must be one of {', '.join(KINDS)}, not {a['kind']!r}")
+    if not NOTEBOOK_PATTERN.match(a["notebook"]):
+        raise ValueError(f"{where}: 'notebook' {a['notebook']!r} is not a lesson name (like 01-anatomy)")
+    id_pattern = DECISION_ID_PATTERN if a["kind"] == "decision" else ID_PATTERN
+    if not id_pattern.match(a["question_id"]):
+        raise ValueError(f"{where}: 'question_id' {a['question_id']!r} is not a question id ({_ID_RULE})")
+    for tag in a["misconceptions"]:
+        if not ID_PATTERN.match(tag):
+            raise ValueError(f"{where}: 'misconceptions' holds {tag!r}, not a misconception tag ({_ID_RULE})")
+    try:
+        parse_time(a["timestamp"])
+    except ValueError:
+        raise ValueError(f"{where}: 'timestamp' {a['timestamp']!r} is not an ISO 8601 time") from None
     return {k: (float(a[k]) if k == "score" else a[k]) for k in ATTEMPT_FIELDS}
+
+
+def attempt_identity(a) -> tuple:
+    """What makes two records the same attempt: notebook, question, time, answer and kind.
+
+    The time is compared as an instant (``...Z`` and ``...+00:00`` are the same); the answer as
+    canonical JSON (key order does not matter).  Attempt numbers do not count: two copies of one
+    answer can be numbered differently in two files.
+    """
+    get = (lambda k, d=None: a.get(k, d)) if isinstance(a, dict) else (lambda k, d=None: getattr(a, k, d))
+    try:
+        when = parse_time(get("timestamp")).isoformat()
+    except (ValueError, AttributeError):
+        when = str(get("timestamp"))
+    return (get("notebook"), get("question_id"), when,
+            json.dumps(get("answer"), sort_keys=True, ensure_ascii=False), get("kind", "answer") or "answer")
+
+
+def merge_attempts(existing, incoming) -> tuple[list[dict], int, int]:
+    """Union of two lists of attempt dicts, duplicates dropped, numbered again by time.
+
+    Returns (merged, added, duplicates): ``merged`` holds every attempt of ``existing`` and each
+    attempt of ``incoming`` not already there (by :func:`attempt_identity`; repeats inside
+    ``incoming`` count once), ordered per notebook + question by time (ties keep the order of
+    ``existing`` then ``incoming``) and numbered 1, 2, ...; the added ones carry ``"_new": True``.
+    ``added`` + ``duplicates`` == ``len(incoming)``.
+    """
+    seen, merged = set(), []
+    for a in existing:
+        seen.add(attempt_identity(a))
+        merged.append(dict(a))
+    added = duplicates = 0
+    for a in incoming:
+        key = attempt_identity(a)
+        if key in seen:
+            duplicates += 1
+            continue
+        seen.add(key)
+        merged.append(dict(a, _new=True))
+        added += 1
+    by_question: dict[tuple, list[tuple]] = {}
+    for order, a in enumerate(merged):
+        try:
+            when = parse_time(a["timestamp"])
+        except (ValueError, AttributeError):
+            when = datetime.max.replace(tzinfo=timezone.utc)
+        by_question.setdefault((a["notebook"], a["question_id"]), []).append((when, order, a))
+    out = []
+    for items in by_question.values():
+        items.sort(key=lambda t: (t[0], t[1]))
+        for number, (_when, _order, a) in enumerate(items, start=1):
+            a["attempt"] = number
+            out.append(a)
+    out.sort(key=lambda a: (a["notebook"], a["question_id"], a["attempt"]))
+    return out, added, duplicates
 
 
 def _parse_json(text: str, path) -> Export:
@@ -771,14 +1077,18 @@ def _parse_json(text: str, path) -> Export:
 
 
 def _parse_csv(text: str, path) -> Export:
-    reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
+    import csv
+
+    try:
+        header, table = read_csv_rows(text)
+    except csv.Error as exc:
+        raise ExportError(path, f"not a readable CSV file ({exc})") from exc
     missing = [c for c in CSV_FIELDS if c not in header and c != "kind"]  # version 1 has no kind
     if missing:
         raise ExportError(path, "not an iliopsoas progress export: the CSV header lacks "
                                 f"{', '.join(missing)}")
     attempts, students, versions, courses, times = [], set(), set(), set(), set()
-    for line, row in enumerate(reader, start=2):
+    for line, row in table:
         where = f"line {line}"
         try:
             versions.add(int(row["format_version"]))
@@ -787,6 +1097,8 @@ def _parse_csv(text: str, path) -> Export:
             times.add(row["exported_at"])
             if row["correct"] not in ("0", "1"):
                 raise ValueError(f"'correct' must be 0 or 1, not {row['correct']!r}")
+            if any(row[c] is None for c in CSV_FIELDS if c != "kind"):
+                raise ValueError("has fewer cells than the header")
             tags = [t for t in (row["misconceptions"] or "").split(";") if t]
             attempt = {"notebook": row["notebook"], "question_id": row["question_id"],
                        "answer": json.loads(row["answer"]), "correct": row["correct"] == "1",
@@ -816,6 +1128,9 @@ def read_export(path) -> Export:
         raw = path.read_bytes()
     except OSError as exc:
         raise ExportError(path, f"cannot be read ({exc.strerror or exc})") from exc
+    if raw.startswith(SQLITE_HEADER):
+        raise ExportError(path, "is a progress file (SQLite), not an export; make an export with: "
+                                "python -m iliopsoas progress export --student \"Name\"")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -826,3 +1141,63 @@ def read_export(path) -> Export:
     if stripped[0] in "{[" or path.suffix.lower() == ".json":
         return _parse_json(text, path)
     return _parse_csv(text, path)
+
+
+def read_attempts_file(path) -> Export:
+    """The attempts of a file ``progress restore`` can bring back; raises ExportError naming the problem.
+
+    Reads an export (JSON or CSV), a backup written before a reset (``progress-backup-*.json``), or
+    a progress file itself (SQLite), including one moved aside as damaged
+    (``progress.sqlite3.corrupt-*``): every row SQLite can still read is returned, and
+    ``Export.notes`` says what could not be read.
+    """
+    path = Path(path)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise ExportError(path, f"cannot be read ({exc.strerror or exc})") from exc
+    if head != SQLITE_HEADER:
+        return read_export(path)
+    return _read_progress_file(path)
+
+
+def _read_progress_file(path: Path) -> Export:
+    """Every attempt row SQLite can read from a progress file, even a damaged one (read as it is)."""
+    uri = f"{path.absolute().as_uri()}?mode=ro&immutable=1"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error as exc:
+        raise ExportError(path, f"cannot be opened as a progress file ({exc})") from exc
+    notes: list[str] = []
+    try:
+        try:
+            columns = {r[1] for r in conn.execute("PRAGMA table_info(attempts)")}
+        except sqlite3.DatabaseError as exc:
+            raise ExportError(path, f"is too damaged to read ({exc})") from exc
+        if not _COLUMNS <= columns:
+            raise ExportError(path, "is an SQLite file but not a progress file of this course")
+        sql = _SELECT.format(kind="kind" if "kind" in columns else "'answer'").replace(
+            " FROM attempts", ", id FROM attempts")
+        rows: dict[int, tuple] = {}
+        damaged = False
+        for order in ("ASC", "DESC"):  # from both ends, so rows after a damaged page are found too
+            try:
+                for row in conn.execute(f"{sql} ORDER BY id {order}"):
+                    rows[row[-1]] = row[:-1]
+                break
+            except sqlite3.DatabaseError:
+                damaged = True
+        if damaged:
+            notes.append(f"{path} is damaged: {len(rows)} saved answer(s) could be read, others may be lost")
+    finally:
+        conn.close()
+    attempts, skipped = [], 0
+    for rowid in sorted(rows):
+        try:
+            attempts.append(_check_attempt(_row_to_attempt(rows[rowid]).to_dict(), f"row {rowid}"))
+        except (ValueError, TypeError):  # a damaged row (bad JSON, bad values): skip it, say so
+            skipped += 1
+    if skipped:
+        notes.append(f"{skipped} row(s) of {path} could not be read and were left out")
+    return Export(str(path), EXPORT_VERSION, "", None, "", attempts, notes)

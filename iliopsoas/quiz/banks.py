@@ -30,17 +30,13 @@ from pathlib import Path
 
 import yaml
 
-from ..markdown import label_problem
+from ..markdown import label_problem, markup_problems
 from ..paths import course_root
 
 BANK_GLOB = "[0-9][0-9]-*.yml"
 TYPES = ("single", "multiple", "truefalse", "numeric", "matching", "ordering", "label")
 
 _SCRIPT_RE = re.compile(r"<\s*/?\s*(script|iframe|object|embed|style)\b", re.I)
-_TAG_RE = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(\s[^<>]*)?/?>")
-_EVENT_RE = re.compile(r"(^|[\s\"'/])on[a-z]+\s*=", re.I)
-_MATH_RE = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.S)
-_JS_URL_RE = re.compile(r"\]\(\s*javascript:", re.I)
 
 
 @dataclass(frozen=True)
@@ -284,10 +280,40 @@ def load_schema() -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _schema_validator():
-    from jsonschema import Draft202012Validator
+#: Optional packages jsonschema imports only to check string "format"s (iri, uri, date-time, duration,
+#: colour, ...), which no course schema uses.  Importing them costs about 1 s (rfc3987_syntax compiles
+#: about 40 Lark grammars; isoduration pulls in arrow).
+FORMAT_CHECKER_MODULES = ("rfc3987_syntax", "rfc3987", "rfc3986_validator", "rfc3339_validator", "isoduration",
+                          "uri_template", "webcolors", "fqdn", "idna", "jsonpointer")
 
-    return Draft202012Validator(load_schema())
+
+def _import_jsonschema():
+    """``jsonschema``, imported without its optional string-format checkers.
+
+    When they are installed (JupyterLab's dependencies bring them), importing ``jsonschema``
+    imports :data:`FORMAT_CHECKER_MODULES`: about 1 s on a laptop, most of the answer key's time
+    and of a kernel's first quiz.  The course's schemas use no ``format`` (and no format checker),
+    so ``jsonschema`` is imported with those modules hidden; they are visible again right after, for
+    anyone who imports them (only ``jsonschema.FormatChecker`` in this process lacks those formats).
+    """
+    import sys
+
+    if "jsonschema" in sys.modules:
+        return sys.modules["jsonschema"]
+    hidden = [name for name in FORMAT_CHECKER_MODULES if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # "import name" raises ImportError meanwhile
+    try:
+        import jsonschema
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
+    return jsonschema
+
+
+def _schema_validator():
+    return _import_jsonschema().Draft202012Validator(load_schema())
 
 
 # --------------------------------------------------------------------------- schema step
@@ -379,18 +405,26 @@ def schema_errors(data, rel: str) -> list[BankError]:
 # --------------------------------------------------------------------------- semantic step
 
 def html_problem(text: str) -> str | None:
-    """Why a text field holds raw HTML, or None if it does not."""
-    if _SCRIPT_RE.search(text):
+    """Why a text field holds raw HTML (or a javascript: link), or None if it does not.
+
+    Raw HTML is what a CommonMark parser treats as HTML (:func:`iliopsoas.markdown.markup_problems`):
+    ``the `<head>` of the femur`` (a code span), ``force is < body weight`` (a comparison), ``$a<b$``
+    (maths) and ``<https://doi.org/...>`` (an autolink) are text that the renderer shows as written;
+    ``<b>bold</b>``, ``<img src=x onerror=...>`` and ``<script>`` are HTML and are refused.
+    """
+    fragments, targets = markup_problems(text)
+    for target in targets:
+        if target.strip().lower().startswith(("javascript:", "vbscript:", "data:text/html")):
+            return f"{target.split(':', 1)[0]}: links are not allowed"
+    if not fragments:
+        return None
+    first = fragments[0]
+    if _SCRIPT_RE.search(first):
         return "raw HTML (<script>, <iframe>, ...) is not allowed; write Markdown"
-    if _JS_URL_RE.search(text):
-        return "javascript: links are not allowed"
-    outside_math = _MATH_RE.sub(" ", text)
-    tag = _TAG_RE.search(outside_math)
-    if tag:
-        return f"raw HTML tag {tag.group(0)!r} is not allowed; write Markdown (and \\lt for < in maths)"
-    if _EVENT_RE.search(outside_math) and "<" in outside_math:
-        return "HTML event attributes (on...=) are not allowed"
-    return None
+    shown = first if len(first) <= 60 else first[:57] + "..."
+    what = "raw HTML tag" if re.match(r"</?[A-Za-z]", first) else "raw HTML"
+    return (f"{what} {shown!r} is not allowed; write Markdown. For a comparison, put spaces around "
+            "< and > (a < b) or use maths ($a<b$); to show a tag as code, use backticks (`<head>`)")
 
 
 def _walk_strings(value, path):
