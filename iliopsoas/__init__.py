@@ -24,6 +24,8 @@ _EXPORTS = {
     "thomas_test_simulator": "iliopsoas.figures.thomas_simulator",
     "test_accuracy_explorer": "iliopsoas.figures.test_accuracy_explorer",
     "differential_sorter": "iliopsoas.figures.differential_sorter",
+    "snapping_hip_model": "iliopsoas.figures.snapping_hip",
+    "condition_explorer": "iliopsoas.figures.condition_explorer",
     "course_map": "iliopsoas.course",
     "show_objectives": "iliopsoas.course",
 }

@@ -252,3 +252,61 @@ class PainMap(Diagram):
 def pain_map(condition=None):
     """The interactive pain map: choose a condition to see where it is usually felt."""
     return PainMap(condition=condition).show()
+
+
+# ---------------------------------------------------------------------- for other diagrams
+def draw_body(ax, cx: float, view: str) -> dict[str, dict[str, PathPatch]]:
+    """Draw one body outline of the pain map into ``ax`` and return its region patches, hidden.
+
+    ``view`` is ``"front"`` or ``"back"``; the outline stands at x = ``cx`` (coordinates in cm of a
+    170 cm adult, as in ``assets/pain-regions.yml``; regions lie on the person's right).  Returns
+    {region: {"main": patch, "may_spread": patch}} for the regions drawn in this view, styled exactly
+    as on the pain map (hatching and outline differ by level, not only colour); the caller shows the
+    ones it needs.  Used by lesson 03's condition explorer.
+    """
+    if view not in ("front", "back"):
+        raise ValueError(f"view must be 'front' or 'back', not {view!r}")
+    outline = _silhouette(_DATA["silhouette"]["outline"])
+    ax.add_patch(Polygon(np.column_stack([cx + outline[:, 0], outline[:, 1]]), closed=True,
+                         facecolor="#EFEDE8", edgecolor="#555555", linewidth=1.1, zorder=1))
+    for line in _DATA["silhouette"]["details"][view]:
+        for side in (1, -1):
+            pts = np.asarray(line, dtype=float) * [side, 1] + [cx, 0]
+            if len(pts) == 2 and np.allclose(pts[0], pts[1]):
+                ax.plot(*pts[0], marker="o", markersize=2, color="#8A8A8A", zorder=2)
+            else:
+                ax.plot(pts[:, 0], pts[:, 1], color="#9A9A9A", lw=0.8, zorder=2,
+                        ls=(0, (4, 2)) if view == "back" and line[0][0] == 0 else "-")
+    out: dict[str, dict[str, PathPatch]] = {}
+    sign = -1.0 if view == "front" else 1.0   # the person's right: viewer's left in front, right behind
+    for key, region in _DATA["regions"].items():
+        if region["view"] != view:
+            continue
+        pts = np.asarray(region["outline"], dtype=float)
+        pts = np.column_stack([cx + sign * pts[:, 0], pts[:, 1]])
+        out[key] = {}
+        for level, st in LEVEL_STYLE.items():
+            p = PathPatch(MplPath(np.vstack([pts, pts[:1]]), closed=True),
+                          facecolor=to_rgba(st["face"], st["face_alpha"]), edgecolor=st["edge"],
+                          linestyle=st["ls"], linewidth=st["lw"] * 0.8, hatch=st["hatch"], zorder=3, visible=False)
+            if hasattr(p, "set_hatchcolor"):
+                p.set_hatchcolor(st["hatchcolor"])
+            p.set_gid(f"region:{key}:{level}")
+            ax.add_patch(p)
+            out[key][level] = p
+    return out
+
+
+def region_anchor(region: str, cx: float) -> tuple[float, float]:
+    """Where a label's leader line should point for ``region`` on a body drawn at x = ``cx`` (see draw_body)."""
+    r = _DATA["regions"][region]
+    u, y = r["label_at"]
+    return (cx - u if r["view"] == "front" else cx + u), y
+
+
+def level_legend_handles(scale: float = 1.0) -> list:
+    """Legend handles for the two levels of shading ("Main area of pain", "Pain may spread here")."""
+    return [Patch(facecolor=to_rgba(st["face"], st["face_alpha"]), edgecolor=st["edge"], hatch=st["hatch"],
+                  linestyle=st["ls"], linewidth=st["lw"] * scale,
+                  label="Main area of pain" if level == "main" else "Pain may spread here")
+            for level, st in LEVEL_STYLE.items()]

@@ -27,6 +27,9 @@ TEXT_SELECTORS = {
     "04-diagnosis": [".iliopsoas-prompt p", ".iliopsoas-question label", ".iliopsoas-score",
                      ".iliopsoas-readout p", ".iliopsoas-diagram p em", ".iliopsoas-feedback",
                      ".iliopsoas-reasoning", ".iliopsoas-diagram .widget-checkbox label"],
+    "03-conditions": [".iliopsoas-prompt p", ".iliopsoas-question label", ".iliopsoas-score",
+                      ".iliopsoas-readout p", ".iliopsoas-readout td", ".iliopsoas-readout th",
+                      ".iliopsoas-diagram p em", ".iliopsoas-feedback"],
 }
 
 CONTRAST_JS = """(els) => {
