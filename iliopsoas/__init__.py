@@ -24,6 +24,10 @@ _EXPORTS = {
     "thomas_test_simulator": "iliopsoas.figures.thomas_simulator",
     "test_accuracy_explorer": "iliopsoas.figures.test_accuracy_explorer",
     "differential_sorter": "iliopsoas.figures.differential_sorter",
+    "rehab_planner": "iliopsoas.figures.rehab_planner",
+    "evidence_table": "iliopsoas.figures.evidence_table",
+    "prevention_effect": "iliopsoas.figures.prevention_effect",
+    "icon_array_figure": "iliopsoas.figures.icon_array",
     "course_map": "iliopsoas.course",
     "show_objectives": "iliopsoas.course",
 }
