@@ -23,7 +23,8 @@ SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 # The public functions that show an interactive diagram (docs/CONTRACTS.md,
 # "Diagrams API"; the same set as tests/test_notebooks.py DIAGRAM_CALLS).
 DIAGRAM_CALLS = {"hip_flexion_explorer", "psoas_paradox_explorer", "thomas_test_simulator",
-                 "anatomy_explorer", "pain_map", "test_accuracy_explorer", "differential_sorter"}
+                 "anatomy_explorer", "pain_map", "test_accuracy_explorer", "differential_sorter",
+                 "rehab_planner", "prevention_effect"}
 VERDICT_RIGHT, VERDICT_WRONG, VERDICT_PARTIAL = "✓ Correct", "✗ Not quite", "◐ Partly right"
 # Question types in the order the wrong-then-right test prefers them: one clear
 # click for the answer first, drop-downs last.

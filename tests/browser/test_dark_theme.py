@@ -27,6 +27,11 @@ TEXT_SELECTORS = {
     "04-diagnosis": [".iliopsoas-prompt p", ".iliopsoas-question label", ".iliopsoas-score",
                      ".iliopsoas-readout p", ".iliopsoas-diagram p em", ".iliopsoas-feedback",
                      ".iliopsoas-reasoning", ".iliopsoas-diagram .widget-checkbox label"],
+    "05-treatment": [".iliopsoas-prompt p", ".iliopsoas-question label", ".iliopsoas-score",
+                     ".iliopsoas-readout p", ".iliopsoas-diagram p em", ".iliopsoas-feedback",
+                     ".iliopsoas-evidence-table td", ".iliopsoas-evidence-readout p"],
+    "06-prevention": [".iliopsoas-prompt p", ".iliopsoas-question label", ".iliopsoas-score",
+                      ".iliopsoas-readout p", ".iliopsoas-diagram p em", ".iliopsoas-feedback"],
 }
 
 CONTRAST_JS = """(els) => {
