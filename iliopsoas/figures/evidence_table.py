@@ -57,7 +57,7 @@ def table_html(rows) -> str:
             f"<td>{_esc(short_citations(r.sources))}</td></tr>")
     if not body:
         body.append('<tr><td colspan="7">No study matches this choice.</td></tr>')
-    table = ('<table class="iliopsoas-evidence-table" style="border-collapse:collapse;font-size:90%">'
+    table = ('<table class="iliopsoas-evidence-table" style="border-collapse:collapse;font-size:90%;line-height:1.35">'
              + head + "<tbody>" + "".join(body) + "</tbody></table>")
     return plain_table_cells(table)
 

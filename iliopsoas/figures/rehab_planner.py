@@ -144,11 +144,11 @@ class RehabPlanner(KeyedBackground, Diagram):
         case_menu = w.Dropdown(options=[(c.name, k) for k, c in cases.items()], value=first.id, description="Case",
                                style={"description_width": "initial"}, layout={"width": "320px"})
         phase = w.IntSlider(value=1, min=1, max=len(first.phases), step=1, description="Phase",
-                            layout={"width": "230px"}, **kw)
+                            layout={"width": "250px"}, **kw)
         pain = w.IntSlider(value=2, min=0, max=10, step=1, description="Pain during (0-10)",
-                           layout={"width": "290px"}, **kw)
+                           layout={"width": "310px"}, **kw)
         strength = w.IntSlider(value=85, min=50, max=110, step=5, description="Strength vs other side (%)",
-                               layout={"width": "330px"}, **kw)
+                               layout={"width": "400px"}, **kw)
         morning = w.Checkbox(value=True, description="Settled by next morning", indent=False,
                              layout={"width": "210px"})
         function = w.Checkbox(value=False, description="Functional milestone passed", indent=False,
