@@ -135,7 +135,7 @@ def test_prevention_picture_draws_the_models_counts():
     assert len(d.without.positions("injured")) == 21
     assert len(d.with_.positions("injured")) == 14
     assert len(d.with_.positions("spared")) == 7
-    assert "21 without it; 14 with it, 7 spared" in d.counts_text.get_text()
+    assert (d.n_without.get_text(), d.n_with.get_text(), d.n_spared.get_text()) == ("21", "14", "7")
     assert "OR 0.59" in d.published.get_text() and "odds ratio: 0.59" in d.readout(d.state())
 
 

@@ -109,9 +109,16 @@ class PreventionEffect(KeyedBackground, Diagram):
                  fontweight="bold")
         fig.text(0.332, 0.975, "(b) With the programme", ha="left", va="top", fontsize=10, color=TEXT,
                  fontweight="bold")
-        # One short line of counts (text is the costliest thing to redraw on a slider step; the intervals and
-        # the relative effect are in the readout sentence under the picture).
-        self.counts_text = fig.text(0.012, 0.912, "", ha="left", va="top", fontsize=9, color=TEXT)
+        # The counts: only the numbers are redrawn on a slider step (text is the costliest thing to redraw); the
+        # words around them are still.  Intervals and relative effects are in the readout sentence.
+        count = dict(va="top", fontsize=9.5, color=TEXT, fontweight="bold")
+        words = dict(ha="left", va="top", fontsize=9, color=TEXT)
+        self.n_without = fig.text(0.040, 0.912, "", ha="right", **count)
+        fig.text(0.043, 0.912, "of 100 affected", **words)
+        self.n_with = fig.text(0.360, 0.912, "", ha="right", **count)
+        fig.text(0.363, 0.912, "affected,", **words)
+        self.n_spared = fig.text(0.448, 0.912, "", ha="right", **count)
+        fig.text(0.451, 0.912, "spared", **words)
         handles = self.with_.legend_handles(("injured", "spared", "not_injured", "extra"))
         fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.008, 0.0), ncol=2, fontsize=8,
                    frameon=False, handletextpad=0.4, columnspacing=1.0, borderaxespad=0.2)
@@ -127,7 +134,8 @@ class PreventionEffect(KeyedBackground, Diagram):
             "effect, number needed to spare one), are in the sentence under the picture.", PANEL_WRAP + 6),
             fontsize=8, style="italic", linespacing=1.3, **t)
         # Only what moves with the baseline slider is animated; the rest is cached once per programme.
-        self.animated = [*self.without.artists, *self.with_.artists, self.counts_text]
+        self.animated = [*self.without.artists, *self.with_.artists, self.n_without, self.n_with, self.n_spared]
+        self.cached_texts = {self.n_without, self.n_with, self.n_spared}   # over the white strip above the grids
 
     def make_controls(self):
         import ipywidgets as w
@@ -171,8 +179,9 @@ class PreventionEffect(KeyedBackground, Diagram):
         self.with_.set_counts(counts["with"])
         self.with_.set_band(*counts["band"])
         injured = sum(counts["with"][k] for k in ("injured", "extra"))
-        self.counts_text.set_text(f"Per 100 (rows of 10): {counts['without']['injured']} without it; {injured} with it, "
-                                  f"{counts['with']['spared']} spared")
+        self.n_without.set_text(str(counts["without"]["injured"]))
+        self.n_with.set_text(str(injured))
+        self.n_spared.set_text(str(counts["with"]["spared"]))
         return None
 
     def readout(self, state):

@@ -133,6 +133,8 @@ class RehabPlanner(KeyedBackground, Diagram):
                                      color=TEXT)
         self.animated = [*self.crit_marks, *self.crit_values, *self.gauge_fills, self.decision_box,
                          self.decision_text]
+        # Drawn over white (marks, values) or over a box whose colour the same text decides: safe to paste.
+        self.cached_texts = {*self.crit_marks, *self.crit_values, self.decision_text}
 
     # ------------------------------------------------------------------ controls and state
     def make_controls(self):
