@@ -187,7 +187,7 @@ class PreventionEffect(KeyedBackground, Diagram):
     def readout(self, state):
         prog, nf = self._state(state)
         measure = MEASURES[prog.measure][1]
-        text = (f"{prog.name} ({prog.population}). {prog.outcome[0].upper() + prog.outcome[1:]} {prog.period}, per "
+        text = (f"{prog.name}; {prog.population}. {prog.outcome[0].upper() + prog.outcome[1:]} {prog.period}, per "
                 f"100: " + "; ".join(effect_lines(nf)) + f". Published {measure}: "
                 f"{prog.ratio_text.split(' ', 1)[1]}.")
         if nf.ci_includes_no_effect:
