@@ -148,7 +148,7 @@ def test_choosing_a_programme_starts_from_its_published_baseline_and_the_slider_
     before = d.png
     d.set(baseline=30)
     assert d.png != before
-    assert "moved from the published 7 per 100" in d.readout(d.state())
+    assert "moved from the published 7 people in 100" in d.readout(d.state())
     assert len(d.without.positions("injured")) == 30
 
 

@@ -58,13 +58,15 @@ def _range(least: float, most: float, fmt=_fmt, unit: str = "") -> str:
 
 
 def effect_lines(nf) -> list[str]:
-    """The numbers in words: with and without, absolute and relative effects, the number needed."""
+    """The numbers in words: with and without, absolute and relative effects, the number needed.
+
+    Counts are people per 100 (natural frequencies); every interval is the 95% CI."""
     least, most = nf.fewer_ci
     rel_lo, rel_hi = nf.relative_reduction_ci_pct
     lines = [
-        f"without it {_fmt(nf.without)}, with it {_fmt(nf.with_)} (95% CI {_fmt(nf.with_low)} to "
+        f"without it {_fmt(nf.without)} people, with it {_fmt(nf.with_)} people (95% CI {_fmt(nf.with_low)} to "
         f"{_fmt(nf.with_high)})",
-        f"absolute effect {_change(nf.fewer)} (95% CI {_range(least, most)})",
+        f"absolute effect {_people_change(nf.fewer)} (95% CI {_range(least, most)})",
         f"relative effect {_pct_change(nf.relative_reduction_pct)} "
         f"(95% CI {_range(rel_lo, rel_hi, lambda v: f'{v:.0f}', '%')})",
     ]
@@ -72,10 +74,17 @@ def effect_lines(nf) -> list[str]:
     if nnt is None:
         lines.append("number needed to spare one: none (no benefit at this estimate)")
     elif ci is None or ci[1] is None:
-        lines.append(f"number needed to spare one {nnt:.0f} (no upper limit: the CI includes no effect)")
+        lines.append(f"number needed to spare one: {nnt:.0f} people (no upper limit: the CI includes no effect)")
     else:
-        lines.append(f"number needed to spare one {nnt:.0f} (95% CI {ci[0]:.0f} to {ci[1]:.0f})")
+        lines.append(f"number needed to spare one: {nnt:.0f} people (95% CI {ci[0]:.0f} to {ci[1]:.0f})")
     return lines
+
+
+def _people_change(x: float) -> str:
+    """'7.5 people fewer' / '0.6 people more' / 'no difference'."""
+    if abs(x) < 0.05:
+        return "no difference"
+    return f"{_fmt(abs(x))} people " + ("fewer" if x > 0 else "more")
 
 
 class PreventionEffect(KeyedBackground, Diagram):
@@ -87,7 +96,7 @@ class PreventionEffect(KeyedBackground, Diagram):
     caption = (
         "Each icon is one player. Left: out of 100, how many are affected without the programme (the baseline). "
         "Right: how many with it, from the published ratio; blue diamonds are players spared by the programme and "
-        "the grey squares behind icons show the range allowed by the 95% confidence interval. Ratios and baselines: Harøy et "
+        "the grey squares behind icons show the range allowed by the confidence interval. Ratios and baselines: Harøy et "
         "al. 2019 (Copenhagen adduction programme, odds ratio), Esteve et al. 2015 (groin programmes pooled, risk "
         "ratio), Soligard et al. 2008 (FIFA 11+, rate ratio), Pope et al. 2000 (stretching, hazard ratio). Rate "
         "and hazard ratios are treated as risk ratios, an approximation; an odds ratio is converted exactly for "
@@ -187,13 +196,12 @@ class PreventionEffect(KeyedBackground, Diagram):
     def readout(self, state):
         prog, nf = self._state(state)
         measure = MEASURES[prog.measure][1]
-        text = (f"{prog.name}; {prog.population}. {prog.outcome[0].upper() + prog.outcome[1:]} {prog.period}, per "
-                f"100: " + "; ".join(effect_lines(nf)) + f". Published {measure}: "
-                f"{prog.ratio_text.split(' ', 1)[1]}.")
+        text = (f"{prog.name}. {prog.outcome[0].upper() + prog.outcome[1:]} {prog.period}, per 100: "
+                + "; ".join(effect_lines(nf)) + f". Published {measure}: {prog.ratio_text.split(' ', 1)[1]}.")
         if nf.ci_includes_no_effect:
             text += " The confidence interval includes no effect, so the trials cannot rule out that it does nothing."
         if abs(float(state["baseline"]) - prog.baseline_per_100) >= 0.05:
-            text += f" The baseline was moved from the published {_fmt(prog.baseline_per_100)} per 100."
+            text += f" The baseline was moved from the published {_fmt(prog.baseline_per_100)} people in 100."
         else:
             text += " Baseline: the published control group."
         return text

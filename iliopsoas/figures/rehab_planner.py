@@ -291,8 +291,8 @@ class RehabPlanner(KeyedBackground, Diagram):
         parts.append("Observed: " + "; ".join(f"{r.criterion.text.lower()}: {r.value} ({'met' if r.met else 'not met'})"
                                               for r in a.results) + ".")
         practitioner = sum(1 for _, ev in a.phase.evidence_items() if ev.level == "practitioner")
-        parts.append(f"{practitioner} of the phase's {len(a.phase.evidence_items())} exercises and criteria rest on "
-                     "practitioner advice not tested in trials.")
+        parts.append(f"Of this phase's exercises and criteria, {practitioner} of {len(a.phase.evidence_items())} "
+                     "rest on practitioner advice not tested in trials.")
         return " ".join(parts)
 
     def alt(self, state):
