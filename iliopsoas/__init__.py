@@ -26,6 +26,10 @@ _EXPORTS = {
     "differential_sorter": "iliopsoas.figures.differential_sorter",
     "snapping_hip_model": "iliopsoas.figures.snapping_hip",
     "condition_explorer": "iliopsoas.figures.condition_explorer",
+    "rehab_planner": "iliopsoas.figures.rehab_planner",
+    "evidence_table": "iliopsoas.figures.evidence_table",
+    "prevention_effect": "iliopsoas.figures.prevention_effect",
+    "icon_array_figure": "iliopsoas.figures.icon_array",
     "course_map": "iliopsoas.course",
     "show_objectives": "iliopsoas.course",
 }

@@ -28,10 +28,16 @@ UNITS = ("°", "mm", "cm", "N·m", "N", "%", "kg")
 #: A number, and what may legitimately follow it without a unit.
 NUMBER = re.compile(r"(?<![\w.])[−-]?\d+(?:\.\d+)?")
 NOT_A_QUANTITY = re.compile(
-    r"^\s*(?:–\s*[−-]?\d+(?:\.\d+)?\s*)?(?:°|mm|cm|N·m|N\b|%|kg|elite|athletes|people|men|women|patients|"
-    r"hips|cadavers|studies|trials)")
+    r"^\s*(?:–\s*[−-]?\d+(?:\.\d+)?\s*)?(?:°|mm|cm|N·m|N\b|%|kg|min\b|s\b|days?\b|weeks?\b|months?\b|elite|athletes|people|men|women|patients|"
+    r"hips|cadavers|studies|trials|players)")
 #: A likelihood ratio is a ratio without a unit (lesson 04's test-accuracy explorer): "LR+ 0.74", "LR− is below 1".
 DIMENSIONLESS_BEFORE = re.compile(r"\bLR\s?[+−-](?:\s(?:is\s)?(?:below|above|of|about|near))?\s$")
+#: Unitless by nature: a count out of a total ("2 of 3", "21 in 100", "per 100"), a 0-10 pain score ("3/10"),
+#: and ratio statistics with their intervals ("odds ratio 0.59 (95% CI 0.40 to 0.86)").
+OUT_OF = re.compile(r"^\s?(?:/\s?10\b|of (?:\d|the\b)|in 100\b)")
+RATIO_CONTEXT = re.compile(r"(?:\b(?:odds|risk|rate|hazard) ratio|\bOR|\bRR|\bIRR|\bHR|\bCI)\b(?:(?!\.\s)[^;]){0,30}$")
+#: The total after a count: "2 of 3", "7 people in 100", "pain 3/10", "per 100".
+OUT_OF_BEFORE = re.compile(r"(?:(?:\d|people|players)\s(?:of|in)\s|/|\bper\s)$")
 
 
 def states(diagram, limit=60):
@@ -59,8 +65,12 @@ def unitless_numbers(text):
             continue                                                   # L5–S1, T12
         if re.match(r"(?:1[89]|20)\d\d$", m.group()) and re.search(r"[A-Za-z()&.,]\s?$", text[:m.start()]):
             continue                                                   # a year in a citation
-        if re.fullmatch(r"0\d", m.group()):
-            continue                                                   # lesson numbers: 00, 01 ...
+        if re.fullmatch(r"0\d", m.group()) or text[:m.start()].endswith(("phase ", "Phase ")) \
+                or after.startswith("+"):
+            continue                                                   # lesson and phase numbers; "FIFA 11+"
+        if OUT_OF_BEFORE.search(text[:m.start()]) or OUT_OF.match(after) \
+                or RATIO_CONTEXT.search(text[:m.start()]):
+            continue                                                   # counts out of a total, scores, ratios
         if DIMENSIONLESS_BEFORE.search(text[max(0, m.start() - 20):m.start()]):
             continue                                                   # a likelihood ratio: no unit
         if NOT_A_QUANTITY.match(after) or re.match(r"\s?(?:and|to|or)\s[−-]?\d+(?:\.\d+)?\s?(?:°|mm|cm|N·m|N\b|%)",
@@ -120,3 +130,6 @@ def test_the_path_and_unit_checks_can_fail():
     assert unitless_numbers("psoas 261 mm long at L5–S1 (Harvey 1998), lesson 03, 117 elite athletes") == []
     assert unitless_numbers("so LR+ 0.74 and LR− 1.19. Here LR+ is below 1; 1670 patients in 22 studies") == []
     assert unitless_numbers("sensitivity 0.32 and a ratio of 4") != []
+    assert unitless_numbers("odds ratio 0.59 (95% CI 0.40 to 0.86), 2 of 3 criteria, pain 3/10, 21 people per 100") == []
+    assert unitless_numbers("the phase lasts 6 and the ratio of the two") != []
+    assert unitless_numbers("move on to phase 2, FIFA 11+ warm-up") == [] and unitless_numbers("11 players in phase") == []

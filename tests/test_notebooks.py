@@ -26,7 +26,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 LESSONS = [p for p in NOTEBOOKS if not p.stem.startswith("00-")]
 DIAGRAM_CALLS = {"hip_flexion_explorer", "psoas_paradox_explorer", "thomas_test_simulator",
                  "anatomy_explorer", "pain_map", "test_accuracy_explorer", "differential_sorter",
-                 "snapping_hip_model", "condition_explorer"}
+                 "snapping_hip_model", "condition_explorer", "rehab_planner", "prevention_effect"}
 COURSE = yaml.safe_load((ROOT / "assets" / "course.yml").read_text(encoding="utf-8"))
 
 

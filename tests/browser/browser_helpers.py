@@ -24,7 +24,7 @@ SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 # "Diagrams API"; the same set as tests/test_notebooks.py DIAGRAM_CALLS).
 DIAGRAM_CALLS = {"hip_flexion_explorer", "psoas_paradox_explorer", "thomas_test_simulator",
                  "anatomy_explorer", "pain_map", "test_accuracy_explorer", "differential_sorter",
-                 "snapping_hip_model", "condition_explorer"}
+                 "snapping_hip_model", "condition_explorer", "rehab_planner", "prevention_effect"}
 VERDICT_RIGHT, VERDICT_WRONG, VERDICT_PARTIAL = "✓ Correct", "✗ Not quite", "◐ Partly right"
 # Question types in the order the wrong-then-right test prefers them: one clear
 # click for the answer first, drop-downs last.

@@ -30,6 +30,11 @@ TEXT_SELECTORS = {
     "03-conditions": [".iliopsoas-prompt p", ".iliopsoas-question label", ".iliopsoas-score",
                       ".iliopsoas-readout p", ".iliopsoas-readout td", ".iliopsoas-readout th",
                       ".iliopsoas-diagram p em", ".iliopsoas-feedback"],
+    "05-treatment": [".iliopsoas-prompt p", ".iliopsoas-question label", ".iliopsoas-score",
+                     ".iliopsoas-readout p", ".iliopsoas-diagram p em", ".iliopsoas-feedback",
+                     ".iliopsoas-evidence-table td", ".iliopsoas-evidence-readout p"],
+    "06-prevention": [".iliopsoas-prompt p", ".iliopsoas-question label", ".iliopsoas-score",
+                      ".iliopsoas-readout p", ".iliopsoas-diagram p em", ".iliopsoas-feedback"],
 }
 
 CONTRAST_JS = """(els) => {
