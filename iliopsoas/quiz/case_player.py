@@ -282,7 +282,6 @@ class CasePlayer(StaticFallback):
             options = sorted(options, key=lambda o: engine.tier_rank(o["tier"]))
         else:
             options = shuffled(options, order_rng(f"{self.case.id}:{node}"))
-        self.choices.unobserve_all()
         self.choices.options = [(plain_text(engine.option_label(o, self.red_flags)), o["id"]) for o in options]
         self.choices.value = None
         self.choices.disabled = False

@@ -300,7 +300,10 @@ def _schema_message(err) -> tuple[str | None, str]:
     if v == "enum":
         return None, f"{err.instance!r} is not one of {', '.join(map(str, err.validator_value))}"
     if v == "type":
-        return None, f"expected {err.validator_value}, got {type(err.instance).__name__} {err.instance!r}"
+        hint = ""
+        if isinstance(err.instance, bool) and "string" in str(err.validator_value):
+            hint = " (YAML reads on, off, yes, no, true and false as true/false: put the text in quotes)"
+        return None, f"expected {err.validator_value}, got {type(err.instance).__name__} {err.instance!r}{hint}"
     if v == "minItems":
         return None, f"needs at least {err.validator_value} item(s)"
     if v == "minLength":
