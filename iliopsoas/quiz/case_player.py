@@ -39,6 +39,7 @@ from ..display import StaticFallback, course_css
 from ..markdown import escape, plain_text, render_inline, render_markdown
 
 VERDICTS = {"best": "✓ Best choice", "acceptable": "◐ Reasonable, not the best", "poor": "✗ Not the best choice"}
+RATING_WORDS = {"best": "✓ best", "acceptable": "◐ reasonable", "poor": "✗ not the best"}
 RESULT_WORDS = {"good": "✓ A good outcome", "delayed": "◐ Slower or costlier than it needed to be",
                 "harm": "✗ The patient came to harm"}
 _WIDE = {"width": "auto"}
@@ -219,7 +220,7 @@ class CasePlayer(StaticFallback):
         if not self.decisions:
             return ""
         items = "".join(f"<li>{escape(self.case.step(g.step_id)['title'])}: {render_inline(self._choice_text(g))} "
-                        f"<em>({escape(VERDICTS[g.rating].split(' ', 1)[0])}"
+                        f"<em>({RATING_WORDS[g.rating]}"
                         f"{', unsafe' if g.unsafe else ''}{', wasteful' if g.wasteful else ''})</em></li>"
                         for g in self.decisions)
         return (f"<details><summary>Your decisions so far ({len(self.decisions)})</summary>"
@@ -282,7 +283,8 @@ class CasePlayer(StaticFallback):
             options = sorted(options, key=lambda o: engine.tier_rank(o["tier"]))
         else:
             options = shuffled(options, order_rng(f"{self.case.id}:{node}"))
-        self.choices.options = [(plain_text(engine.option_label(o, self.red_flags)), o["id"]) for o in options]
+        self.choices.options = [(plain_text(engine.option_label(o, self.red_flags, symbol=False)), o["id"])
+                                for o in options]
         self.choices.value = None
         self.choices.disabled = False
         self.choices.layout.display = None
@@ -301,8 +303,9 @@ class CasePlayer(StaticFallback):
         if fig is None:
             body = f"<p><em>{escape(caption)}</em> ({escape(reason)})</p>"
         else:
+            # the picture's description is its alt text (read by screen readers), not repeated on screen
             body = (_figure_img(fig, "max-width:100%;max-height:240px;height:auto;background:#fff")
-                    + f"<p><small><em>{escape(caption)}</em> Picture: {escape(fig.alt)}</small></p>")
+                    + f"<p><small><em>{escape(caption)}</em></small></p>")
         self.figure_view.value = body
         self.figure_view.layout.display = None
 

@@ -928,13 +928,15 @@ def case_score(case: Case, records) -> CaseScore:
 
 # --------------------------------------------------------------------------- the tree as Markdown
 
-def option_label(option: dict, red_flags: dict | None = None) -> str:
-    """The text of an option (an urgency option: its tier's symbol and heading, then its text)."""
+def option_label(option: dict, red_flags: dict | None = None, symbol: bool = True) -> str:
+    """The text of an option (an urgency option: its tier's symbol and heading, then its text).
+
+    ``symbol=False`` leaves the tier's symbol out (widget labels: the heading's words carry the meaning)."""
     tier = option.get("tier")
     if tier is None:
         return option["text"]
-    heading, symbol = tier_heading(tier, red_flags)
-    return f"{symbol} {heading}" + (f" — {option['text']}" if option.get("text") else "")
+    heading, mark = tier_heading(tier, red_flags)
+    return (f"{mark} " if symbol else "") + heading + (f" — {option['text']}" if option.get("text") else "")
 
 
 def tier_heading(tier: str, red_flags: dict | None = None) -> tuple[str, str]:
