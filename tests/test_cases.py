@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BAD = Path(__file__).resolve().parent / "bad_cases"
 LESSON = "07-clinical-cases"
 NOTEBOOK = ROOT / "notebooks" / f"{LESSON}.ipynb"
+CASE_ID = "runner-groin-pain"
 
 
 def real_cases():
@@ -470,3 +471,44 @@ def test_every_misconception_the_lesson_uses_has_a_classroom_move():
     for tag in sorted(used):
         entry = tags[tag]
         assert entry.get("belief") and entry.get("correction") and entry.get("teach"), tag
+
+
+# --------------------------------------------------------------------------- what the dashboard, gradebook and key read
+
+def test_case_progress_says_where_each_case_stands():
+    case, store = runner(), ProgressStore(None)
+    rows = {p.case_id: p for p in engine.case_progress(store.attempts(), LESSON)}
+    assert set(rows) == {c.id for c in engine.cases_for(LESSON)} and rows[CASE_ID].describe() == "not started"
+    for step, choice, conf in BEST[:2]:
+        record(store, case, step, choice, run=1, confidence=conf)
+    rows = {p.case_id: p for p in engine.case_progress(store.attempts(), LESSON)}
+    assert rows[CASE_ID].describe() == "in progress, at “Examining her”"
+    for step, choice, conf in BEST[2:]:
+        record(store, case, step, choice, run=1, confidence=conf)
+    rows = {p.case_id: p for p in engine.case_progress(store.attempts(), LESSON)}
+    assert rows[CASE_ID].describe() == "finished: Protected in time (safe ✓, efficient ✓, diagnosis ✓)"
+
+
+def test_case_table_scores_the_first_finished_run():
+    case, store = runner(), ProgressStore(None)
+    for step, choice, conf in WRONG:
+        record(store, case, step, choice, run=1, confidence=conf)
+    for step, choice, conf in BEST:
+        record(store, case, step, choice, run=2, confidence=conf)
+    rows = {r[2]: dict(zip(engine.CASE_TABLE_HEADER, r)) for r in engine.case_table_rows("Ana", store.attempts())}
+    mine = rows[CASE_ID]
+    assert (mine["runs_started"], mine["runs_finished"]) == (2, 2)
+    assert (mine["first_safe"], mine["first_efficient"], mine["first_diagnosis"]) == ("0", "0", "0")
+    assert (mine["first_score"], mine["latest_score"], mine["latest_outcome"]) == ("0", "1", "good")
+    assert rows["dancer-snapping-hip"]["runs_started"] == 0 and rows["dancer-snapping-hip"]["first_score"] == ""
+
+
+def test_answer_key_section_holds_every_case_with_its_best_path():
+    from iliopsoas.sources import load_references
+
+    text = engine.cases_answer_key_markdown(LESSON, load_references())
+    for case in engine.cases_for(LESSON):
+        assert f"`{case.id}`" in text
+    assert text.count("**The best path**") == len(engine.cases_for(LESSON))
+    assert "⚠ unsafe" in text and "⏱ wasteful" in text and "★ best" in text
+    assert engine.cases_answer_key_markdown("01-anatomy", {}) == ""

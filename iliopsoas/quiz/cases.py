@@ -1105,3 +1105,91 @@ def case_sources(case: Case) -> list[str]:
 
     walk(case.data)
     return list(dict.fromkeys(keys))
+
+
+# --------------------------------------------------------------------------- for the dashboard, gradebook and answer key
+
+@dataclass
+class CaseProgress:
+    """Where a student stands in one case (the dashboard's line)."""
+
+    case_id: str
+    notebook: str
+    title: str
+    status: str                  # "not started", "in progress" or "finished"
+    at: str = ""                 # in progress: the title of the step the student is at
+    outcome: str = ""            # finished: the title of the outcome of the latest finished run
+    marks: str = ""              # finished: "safe ✓, efficient ✓, diagnosis ✗"
+    runs_finished: int = 0
+    last_activity: str = ""
+
+    def describe(self) -> str:
+        if self.status == "not started":
+            return "not started"
+        if self.status == "in progress":
+            done = f"; finished {self.runs_finished}× before" if self.runs_finished else ""
+            return f"in progress, at “{self.at}”{done}"
+        return f"finished: {self.outcome} ({self.marks})"
+
+
+def case_progress(records, notebook: str | None = None, root=None) -> list[CaseProgress]:
+    """One :class:`CaseProgress` per valid case (of ``notebook``, or all), in lesson order."""
+    records = list(records)
+    out = []
+    for case in cases_for(notebook, root):
+        score = case_score(case, records)
+        item = CaseProgress(case.id, case.notebook, case.title, score.status, runs_finished=score.runs_finished)
+        current = score.current
+        if current is not None:
+            item.last_activity = current.last_activity
+            if not current.finished:
+                node = _advance(case, current.position)
+                item.at = case.steps[node]["title"] if node in case.steps else ""
+        if score.latest is not None:
+            item.outcome = score.latest.outcome["title"]
+            item.marks = score.latest.describe()
+        out.append(item)
+    return out
+
+
+#: Columns of the gradebook's case table (one row per student and case).
+CASE_TABLE_HEADER = ["student", "notebook", "case", "runs_started", "runs_finished", "first_safe",
+                     "first_efficient", "first_diagnosis", "first_score", "first_outcome", "latest_score",
+                     "latest_outcome"]
+
+
+def case_table_rows(student: str, records, root=None) -> list[list]:
+    """The gradebook rows of one student: the first finished run is the one scored (like a first try)."""
+    def yes_no(value):
+        return "" if value is None else ("1" if value else "0")
+
+    rows = []
+    for case in cases_for(None, root):
+        score = case_score(case, records)
+        first, latest = score.first, score.latest
+        rows.append([student, case.notebook, case.id, score.runs_started, score.runs_finished,
+                     yes_no(first.safe if first else None), yes_no(first.efficient if first else None),
+                     yes_no(first.diagnosis if first else None),
+                     f"{round(first.credit, 3):g}" if first else "", first.outcome["result"] if first else "",
+                     f"{round(latest.credit, 3):g}" if latest else "", latest.outcome["result"] if latest else ""])
+    return rows
+
+
+def cases_answer_key_markdown(notebook: str, references: dict, heading: str = "###", root=None) -> str:
+    """The answer-key section of a lesson's cases: every case's full tree with the best path ('' if none)."""
+    chosen = cases_for(notebook, root)
+    if not chosen:
+        return ""
+    try:
+        from ..redflags import load_red_flags
+
+        red = load_red_flags()
+    except Exception:  # noqa: BLE001 - tier headings then come from the file when it is fixed
+        red = None
+    parts = [f"{heading[:-1] or '#'} Clinical cases", "",
+             "Each case as a decision tree: every option with where it leads, its rating (★ best, ◐ acceptable, "
+             "✗ not the best; ⚠ unsafe, ⏱ wasteful), its feedback and sources; then the best path and the "
+             "reasoning.", ""]
+    for case in chosen:
+        parts.append(case_markdown(case, references, answers=True, heading=heading, red_flags=red))
+    return "\n".join(parts).rstrip() + "\n"
