@@ -1012,7 +1012,7 @@ def step_markdown(case: Case, sid: str, labels: dict, answers: bool = True, red_
             line += f" — **{rating_marks(opt)}**"
             for flag in ("unsafe", "wasteful"):
                 if opt.get(flag):
-                    line += f"; *{flag}:* {opt[flag].strip()}"
+                    line += f"; *{flag}:* {opt[flag].strip().rstrip('.')}"
             line += f". {opt['feedback'].strip()} ({_cite(opt['sources'], references)})"
         lines.append(line)
     return "\n".join(lines + [""])
@@ -1058,7 +1058,8 @@ def answers_markdown(case: Case, references: dict, labels: dict | None = None,
             continue
         lines.append(f"- *{labels[sid]}*")
         for opt in decision["options"]:
-            reason = "; ".join(f"{flag}: {opt[flag].strip()}" for flag in ("unsafe", "wasteful") if opt.get(flag))
+            reason = "; ".join(f"{flag}: {opt[flag].strip().rstrip('.')}" for flag in ("unsafe", "wasteful")
+                               if opt.get(flag))
             lines.append(f"    - {option_label(opt, red_flags)}: **{rating_marks(opt)}**"
                          + (f" ({reason})" if reason else "") + f". {opt['feedback'].strip()}")
     return "\n".join(lines + [""])
@@ -1079,7 +1080,8 @@ def best_path_markdown(case: Case, references: dict, labels: dict | None = None,
         if decision["kind"] == "order":
             lines.append(f"{n}. {labels[sid]}: " + " → ".join(decision["items"]) + f". {decision['feedback'].strip()}")
         else:
-            lines.append(f"{n}. {labels[sid]}: **{option_label(best, red_flags)}**. {best['feedback'].strip()} "
+            label = option_label(best, red_flags).rstrip(".")
+            lines.append(f"{n}. {labels[sid]}: **{label}**. {best['feedback'].strip()} "
                          f"({_cite(best['sources'], references)})")
     end = case.best_path()[-1][0]
     lines += ["", f"It ends in {labels[end]}.", "",
