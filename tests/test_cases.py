@@ -414,7 +414,7 @@ def test_static_version_is_the_decision_tree_with_the_best_path_collapsed():
     assert 'class="iliopsoas-case iliopsoas-static iliopsoas-case-runner-groin-pain"' in html
     for step in runner().data["steps"]:
         assert step["title"] in html.replace("&#x27;", "'").replace("&quot;", '"')
-    head, details = html.split("<details><summary>Show the best path and why</summary>", 1)
+    head, details = html.split('<details class="iliopsoas-answer-block"><summary>Show the best path and why</summary>', 1)
     assert "★ best" not in head and "unsafe" not in head.lower().split("run the notebook")[0]
     assert "★ best" in details and "The reasoning." in details and "⚠ unsafe" in details
     assert "Robertson &amp; Wood 2017" in details

@@ -483,7 +483,7 @@ class CasePlayer(StaticFallback):
             parts.append("</div>")
         parts.append(render_markdown(engine.outcomes_markdown(case, self.references, self.labels, answers=False)))
         answers = engine.answers_markdown(case, self.references, self.labels, self.red_flags)
-        parts.append('<details><summary>Show the best path and why</summary>'
+        parts.append('<details class="iliopsoas-answer-block"><summary>Show the best path and why</summary>'
                      f'<div class="iliopsoas-answer">{render_markdown(answers)}</div></details></div>')
         return "".join(parts)
 
