@@ -512,3 +512,22 @@ def test_answer_key_section_holds_every_case_with_its_best_path():
     assert text.count("**The best path**") == len(engine.cases_for(LESSON))
     assert "⚠ unsafe" in text and "⏱ wasteful" in text and "★ best" in text
     assert engine.cases_answer_key_markdown("01-anatomy", {}) == ""
+
+
+def test_the_evidence_checker_reads_cases_but_not_the_patients_story(tmp_path):
+    """tools/evidence_language.py: a figure in an outcome needs sources; the patient's own numbers do not."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import evidence_language as ev
+
+    refs = ev.load_references(ROOT)
+    assert not [p for path in ev.case_files(ROOT) for p in ev.case_problems(path, refs, ROOT)]
+    data = yaml.safe_load((ROOT / "quizzes" / "cases" / "runner-groin-pain.yml").read_text(encoding="utf-8"))
+    data["patient"] = "Maya, 34, runs 60 km a week and has lost 3 kg."          # her story: not checked
+    data["outcomes"][0].pop("sources")
+    data["outcomes"][0]["text"] = "In 30 runners, 80 % returned to running."   # a finding: needs sources
+    root = tmp_path / "course"
+    (root / "quizzes" / "cases").mkdir(parents=True)
+    path = root / "quizzes" / "cases" / "runner-groin-pain.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    problems = [str(p) for p in ev.case_problems(path, refs, root)]
+    assert len(problems) == 1 and "outcomes/0/text" in problems[0] and "without a citation" in problems[0]
