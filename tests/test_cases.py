@@ -344,14 +344,27 @@ def test_player_order_decision_uses_dropdowns():
     assert graded.rating == "best"
 
 
-def test_an_unsaved_decision_still_shows_its_feedback(tmp_path):
+def test_a_read_only_store_says_so_once_and_the_feedback_still_shows(tmp_path):
     path = tmp_path / "progress.sqlite3"
-    ProgressStore(path)  # create it
+    writer = CasePlayer(runner(), {}, store=ProgressStore(path))
+    writer.decide("ask-pattern")
     readonly = ProgressStore(path, readonly=True)
     player = CasePlayer(runner(), {}, store=readonly)
+    assert player.position == "answers", "saved decisions are shown from a read-only store"
+    assert "can be read but not written" in player.warnings_view.value
+    graded = player.decide("stress-fracture", "low")
+    assert graded.rating == "best" and "✓ Best choice" in player.feedback.value
+    assert len(readonly.attempts()) == 1, "nothing is written to a read-only store"
+
+
+def test_a_store_that_fails_while_saving_is_named_in_the_feedback(tmp_path):
+    path = tmp_path / "progress.sqlite3"
+    store = ProgressStore(path)
+    player = CasePlayer(runner(), {}, store=store)
+    path.unlink()  # deleted while the notebook is open
     graded = player.decide("ask-pattern")
     assert graded.rating == "best"
-    assert "could not be saved" in player.feedback.value and "✓ Best choice" in player.feedback.value
+    assert "could not be saved" in player.feedback.value and "no longer exists" in player.feedback.value
 
 
 def test_player_resumes_a_run_in_a_new_player_on_the_same_store(tmp_path):
@@ -531,3 +544,33 @@ def test_the_evidence_checker_reads_cases_but_not_the_patients_story(tmp_path):
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     problems = [str(p) for p in ev.case_problems(path, refs, root)]
     assert len(problems) == 1 and "outcomes/0/text" in problems[0] and "without a citation" in problems[0]
+
+
+def test_where_you_left_off_lists_the_cases_and_refreshes_after_a_decision():
+    from iliopsoas.progress.dashboard import ProgressDashboard
+
+    store = ProgressStore(None)
+    dashboard = ProgressDashboard(store)
+    assert f'iliopsoas-progress-case-{CASE_ID}" data-status="not started"' in dashboard.cases.value
+    player = CasePlayer(runner(), {}, store=store)
+    play(player, BEST[:2])
+    assert f'iliopsoas-progress-case-{CASE_ID}" data-status="in progress"' in dashboard.cases.value
+    assert "at “Examining her”" in dashboard.cases.value
+    play(player, BEST[2:])
+    assert "finished: Protected in time (safe ✓, efficient ✓, diagnosis ✓)" in dashboard.cases.value
+    assert "Clinical cases" in dashboard.static_html()
+
+
+def test_a_student_version_has_no_case_answers(monkeypatch):
+    from iliopsoas.quiz import student_version
+
+    player = CasePlayer(runner(), {}, store=ProgressStore(None))
+    assert "iliopsoas-answer-block" in player.static_html()
+    assert "iliopsoas-answer" not in player.static_html(answers=False)
+    monkeypatch.setenv("ILIOPSOAS_STUDENT_VERSION", "1")
+    assert "Show the best path" not in player.static_html()
+    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    copy_, removed = student_version.student_notebook(nb, NOTEBOOK.name)
+    text = json.dumps(copy_)
+    assert removed >= len(engine.cases_for(LESSON)) and "Show the best path" not in text
+    assert "iliopsoas-case-runner-groin-pain" in text, "the case's decision tree stays"

@@ -26,7 +26,8 @@ DOM classes (docs/CONTRACTS.md): ``iliopsoas-case`` and ``iliopsoas-case-<id>`` 
 ``iliopsoas-case-choices``, ``iliopsoas-case-confidence``, ``iliopsoas-case-order``,
 ``iliopsoas-case-decide``, ``iliopsoas-case-feedback`` (text starts with a verdict of
 :data:`VERDICTS`), ``iliopsoas-case-continue``, ``iliopsoas-case-outcome``,
-``iliopsoas-case-score``, ``iliopsoas-case-path``, ``iliopsoas-case-note``, ``iliopsoas-case-restart``.
+``iliopsoas-case-score``, ``iliopsoas-case-path``, ``iliopsoas-case-note``, ``iliopsoas-case-restart``;
+the store's warnings (once per session, like the quizzes') in ``iliopsoas-case-warnings``.
 """
 from __future__ import annotations
 
@@ -34,7 +35,8 @@ import base64
 
 from . import cases as engine
 from .cases import CaseValidationError, case_runs, grade_choice, load_case, question_id
-from .widgets import default_store, order_rng, shuffled
+from .widgets import (_notify, claim_warnings, default_store, order_rng, readonly_note, says_read_only,
+                      shuffled, static_answers, warnings_box)
 from ..display import StaticFallback, course_css
 from ..markdown import escape, plain_text, render_inline, render_markdown
 
@@ -100,7 +102,7 @@ class CasePlayer(StaticFallback):
         self.references = references
         self.red_flags = red_flags
         self._store = store
-        self._store_note = " ".join(getattr(store, "warnings", None) or []) if store is not None else ""
+        self._store_note = ""  # why no store could be opened at all (default_store)
         self._figures: dict = {}
         self.labels = engine.node_labels(case)
         self.run = 1
@@ -113,6 +115,7 @@ class CasePlayer(StaticFallback):
         self.header.add_class("iliopsoas-case-header")
         self.note = w.HTML("")
         self.note.add_class("iliopsoas-case-note")
+        self.warnings_view = w.HTML("")
         self.path_view = w.HTMLMath("")
         self.path_view.add_class("iliopsoas-case-path")
         self.info = w.HTMLMath("")
@@ -154,7 +157,7 @@ class CasePlayer(StaticFallback):
         self.step_box = w.HBox([left, right], layout={"flex_flow": "row wrap", "grid_gap": "12px",
                                                        "align_items": "flex-start"})
         self.step_box.add_class("iliopsoas-case-step")
-        self.widget = w.VBox([self.header, self.note, self.path_view, self.step_box, self.outcome_view,
+        self.widget = w.VBox([self.header, self.warnings_view, self.note, self.path_view, self.step_box, self.outcome_view,
                               self.restart_button],
                              layout={"border": "1px solid #C8C8C8", "padding": "0.5em", "margin": "0.5em 0"})
         self.widget.add_class("iliopsoas-case")
@@ -167,6 +170,14 @@ class CasePlayer(StaticFallback):
         if self._store is None:
             self._store, self._store_note = default_store()
         return self._store
+
+    def store_warnings(self) -> list[str]:
+        """The store's warnings this case shows: those no quiz or dashboard has shown yet (each once)."""
+        found = ([self._store_note] if self._store_note else []) + list(getattr(self.store, "warnings", None) or [])
+        note = readonly_note(self.store)
+        if note and not says_read_only(found):
+            found.append(note)
+        return claim_warnings(found, f"case:{self.case.id}")
 
     def _records(self) -> list:
         try:
@@ -182,7 +193,7 @@ class CasePlayer(StaticFallback):
     def _resume(self) -> None:
         """Rebuild the latest play-through from the store: resume it, or show how it ended."""
         runs = case_runs(self.case, self._records())
-        notes = [self._store_note] if self._store_note else []
+        notes = []
         if not runs:
             self.run = 1
             self._show_node(self.case.start)
@@ -203,7 +214,8 @@ class CasePlayer(StaticFallback):
                                  f"{'s' if len(last.decisions) != 1 else ''} in this case; carry on from here, "
                                  "or press Start again.")
                 self._show_node(last.position)
-        self._say(" ".join(notes), warn=bool(self._store_note))
+        self._say(" ".join(notes))
+        self.warnings_view.value = warnings_box(self.store_warnings(), "iliopsoas-case-warnings")
 
     # ------------------------------------------------------------------ showing
     def _header_html(self) -> str:
@@ -389,12 +401,16 @@ class CasePlayer(StaticFallback):
         return graded
 
     def _save(self, graded) -> str:
+        """Save one decision (not for a read-only store: the note at the top says so); return a problem or ""."""
+        if getattr(self.store, "readonly", False):
+            return ""
         answer = dict(graded.answer, run=self.run)
         try:
             self.store.record(self.case.notebook, question_id(self.case.id, graded.step_id), answer,
                               graded.correct, graded.score, graded.misconceptions, kind="decision")
         except Exception as exc:  # noqa: BLE001 - the feedback must still show
             return f"This decision could not be saved ({type(exc).__name__}: {exc})."
+        _notify(self.case.notebook)  # "where you left off" refreshes itself
         return ""
 
     def _feedback_html(self, step: dict, graded, note: str) -> str:
@@ -461,7 +477,10 @@ class CasePlayer(StaticFallback):
         self._say("A new play-through has started. Your earlier decisions stay saved.")
 
     # ------------------------------------------------------------------ static version
-    def static_html(self) -> str:
+    def static_html(self, answers: bool | None = None) -> str:
+        """The case as a decision tree; the best path and why in a collapsed answer block, left out when
+        ``answers`` is False or, by default, for a student version (``ILIOPSOAS_STUDENT_VERSION=1``)."""
+        answers = static_answers() if answers is None else answers
         case = self.case
         parts = [f'<div class="iliopsoas-case iliopsoas-static iliopsoas-case-{escape(case.id)}" '
                  'style="border:1px solid #C8C8C8;padding:0.5em;margin:0.5em 0">',
@@ -482,9 +501,11 @@ class CasePlayer(StaticFallback):
                                  + f"<p><small>Picture: {escape(fig.alt)}</small></p>")
             parts.append("</div>")
         parts.append(render_markdown(engine.outcomes_markdown(case, self.references, self.labels, answers=False)))
-        answers = engine.answers_markdown(case, self.references, self.labels, self.red_flags)
-        parts.append('<details class="iliopsoas-answer-block"><summary>Show the best path and why</summary>'
-                     f'<div class="iliopsoas-answer">{render_markdown(answers)}</div></details></div>')
+        if answers:
+            key = engine.answers_markdown(case, self.references, self.labels, self.red_flags)
+            parts.append('<details class="iliopsoas-answer-block"><summary>Show the best path and why</summary>'
+                         f'<div class="iliopsoas-answer">{render_markdown(key)}</div></details>')
+        parts.append("</div>")
         return "".join(parts)
 
     def text(self) -> str:
