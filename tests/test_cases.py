@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import ast
 import copy
+import csv
+import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -574,3 +577,62 @@ def test_a_student_version_has_no_case_answers(monkeypatch):
     text = json.dumps(copy_)
     assert removed >= len(engine.cases_for(LESSON)) and "Show the best path" not in text
     assert "iliopsoas-case-runner-groin-pain" in text, "the case's decision tree stays"
+
+
+# --------------------------------------------------------------------------- command line: validate, gradebook, answer key
+
+def cli(*args, env=None):
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    out = subprocess.run([sys.executable, "-m", "iliopsoas", *map(str, args)], capture_output=True, text=True,
+                         encoding="utf-8", env=full_env, timeout=600, cwd=ROOT)
+    assert "Traceback" not in out.stdout + out.stderr, out.stderr
+    return out
+
+
+def test_validate_checks_the_cases_too(tmp_path):
+    good = cli("validate")
+    assert good.returncode == 0 and f"{len(real_cases())} clinical cases, no problems" in good.stdout
+    root = make_course(tmp_path)
+    shutil.copy(BAD / "unknown-target.yml", root / "quizzes" / "cases" / "unknown-target.yml")
+    bad = cli("validate", env={"ILIOPSOAS_COURSE_ROOT": str(root)})
+    assert bad.returncode != 0
+    assert expected_message(BAD / "unknown-target.yml") in bad.stdout, bad.stdout
+
+
+def test_gradebook_scores_cases_apart_from_questions(tmp_path):
+    from iliopsoas.progress.store import export_document, export_json
+
+    case, store = runner(), ProgressStore(None)
+    for step, choice, conf in WRONG:
+        record(store, case, step, choice, run=1, confidence=conf)
+    for step, choice, conf in BEST:
+        record(store, case, step, choice, run=2, confidence=conf)
+    store.record("07-clinical-cases", "case-revise-diagnosis", 0, True, 1.0, [])
+    export = tmp_path / "ana.json"
+    export.write_text(export_json(export_document(store.attempts(), "Ana")), encoding="utf-8")
+    grades, cases_csv = tmp_path / "grades.csv", tmp_path / "cases.csv"
+    out = cli("gradebook", export, "--output", grades, "--cases", cases_csv)
+    assert out.returncode == 0, out.stdout + out.stderr
+    rows = list(csv.DictReader(io.StringIO(cases_csv.read_text(encoding="utf-8-sig"))))
+    mine = next(r for r in rows if r["case"] == CASE_ID)
+    assert (mine["student"], mine["runs_started"], mine["runs_finished"]) == ("Ana", "2", "2")
+    assert (mine["first_safe"], mine["first_score"], mine["latest_score"]) == ("0", "0", "1")
+    assert len(rows) == len(real_cases())
+    grade_rows = list(csv.DictReader(io.StringIO(grades.read_text(encoding="utf-8-sig"))))
+    assert not [r for r in grade_rows if r["question"].startswith("case:")], "decisions are not questions"
+    assert next(r for r in grade_rows if r["question"] == "case-revise-diagnosis")["outcome"] == "first-try"
+
+
+def test_the_answer_key_holds_every_case_with_its_tree_and_best_path(tmp_path):
+    from iliopsoas.quiz.answer_key import render_answer_key
+
+    md = render_answer_key(fmt="md", notebooks=[LESSON])
+    page = render_answer_key(fmt="html", notebooks=[LESSON])
+    for case in engine.cases_for(LESSON):
+        assert f'<a id="case-{case.id}"></a>' in md and f"`{case.id}` · clinical case" in md
+        assert f'id="case-{case.id}"' in page
+    assert md.count("it ends in Outcome A") == len(real_cases())
+    assert "⚠ unsafe" in md and "⏱ wasteful" in md and "Teaching move" in md
+    out = cli("answer-key", "--notebook", LESSON, "--output", tmp_path / "key.md")
+    assert out.returncode == 0 and "case-runner-groin-pain" in (tmp_path / "key.md").read_text(encoding="utf-8")

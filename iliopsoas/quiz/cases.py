@@ -1195,3 +1195,49 @@ def cases_answer_key_markdown(notebook: str, references: dict, heading: str = "#
     for case in chosen:
         parts.append(case_markdown(case, references, answers=True, heading=heading, red_flags=red))
     return "\n".join(parts).rstrip() + "\n"
+
+
+def case_key_entries(course, slug: str) -> list:
+    """The answer key's entries for lesson ``slug``'s cases (registered with
+    :func:`iliopsoas.quiz.answer_key.register_entries`): one entry per case, with the patient, the best path
+    in short, every step as a section (its information, decision and every option with where it leads, its
+    rating, unsafe or wasteful reason, feedback and sources), the outcomes and the reasoning."""
+    from .answer_key import KeyEntry
+
+    chosen = cases_for(slug, getattr(course, "root", None))
+    if not chosen:
+        return []
+    try:
+        from ..redflags import load_red_flags
+
+        red = load_red_flags()
+    except Exception:  # noqa: BLE001 - urgency labels then read the file when it is fixed
+        red = None
+    objectives = {o["id"] for o in getattr(course.banks.get(slug), "objectives", [])} if slug in course.banks else set()
+    entries = []
+    for case in chosen:
+        labels = node_labels(case)
+        path = case.best_path()
+        best = []
+        for sid, option in path[:-1]:
+            decision = case.steps[sid].get("decision")
+            if decision is None:
+                continue
+            choice = " → ".join(decision["items"]) if decision["kind"] == "order" else option_label(option, red)
+            best.append(f"{labels[sid].split(' · ')[0]}: {choice.rstrip('.')}")
+        answer = "; ".join(best) + f"; it ends in {labels[path[-1][0]]}."
+        extra = [(labels[sid], step_markdown(case, sid, labels, True, red, course.references).split("\n", 2)[-1])
+                 for sid in [s for s in labels if s in case.steps]]
+        extra.append(("Outcomes", outcomes_markdown(case, course.references, labels).split("\n", 2)[-1]))
+        tags = []
+        for step in case.data["steps"]:
+            decision = step.get("decision") or {}
+            tags += [o["misconception"] for o in decision.get("options", []) if o.get("misconception")]
+            tags += [decision["misconception"]] if decision.get("misconception") else []
+        objective = next((o for o in case.data["objectives"] if o in objectives), None)
+        entries.append(KeyEntry(
+            anchor=f"case-{case.id}", title=case.id, kind="clinical case", objective=objective,
+            prompt=f"*{case.data['role'].strip()}* {case.title}.\n\n{case.data['patient'].strip()}",
+            answer=answer, misconceptions=list(dict.fromkeys(tags)), extra=extra,
+            explanation=case.data["summary"]["text"].strip(), sources=case_sources(case)))
+    return entries
