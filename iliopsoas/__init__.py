@@ -15,6 +15,7 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "show_quiz": "iliopsoas.api",
+    "show_case": "iliopsoas.api",
     "show_progress": "iliopsoas.progress.dashboard",
     "anatomy_figure": "iliopsoas.figures.anatomy",
     "anatomy_explorer": "iliopsoas.figures.anatomy",

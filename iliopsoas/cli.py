@@ -175,9 +175,12 @@ def _check_notebooks(names, known: list[str], what: str) -> list[str]:
 
 def cmd_validate(args) -> int:
     from .quiz.banks import bank_paths, check_course
+    from .quiz.cases import check_cases
 
     root = _course_root()
     course, errors = check_course(root)
+    cases, case_errors = check_cases(root)  # the clinical cases (quizzes/cases/), checked the same way
+    errors = list(errors) + [e for e in case_errors if e.file.startswith("quizzes/cases/")]
     if errors:
         for err in errors:
             _out(f"{err}\n")
@@ -188,7 +191,7 @@ def cmd_validate(args) -> int:
     banks = len(bank_paths(root))
     questions = sum(len(b.questions) for b in course.banks.values())
     _out(f"OK: {banks} bank{'s' if banks != 1 else ''}, {questions} question{'s' if questions != 1 else ''}, "
-         "no problems.\n")
+         f"{len(cases)} clinical case{'s' if len(cases) != 1 else ''}, no problems.\n")
     return 0
 
 
@@ -363,7 +366,7 @@ def cmd_gradebook(args) -> int:
         raise CliError("Cannot read these exports (nothing was written):\n" +
                        "\n".join(f"  {p}" for p in problems))
     outputs = [("grades", args.output), ("totals", args.totals), ("objectives", args.objectives),
-               ("misconceptions", args.misconceptions)]
+               ("misconceptions", args.misconceptions), ("cases", args.cases)]
     for _table, output in outputs:
         if output:
             _choose_format(None, output, ("csv",), "csv")
@@ -404,7 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
-    p = sub.add_parser("validate", help="check every question bank; list each problem")
+    p = sub.add_parser("validate", help="check every question bank and clinical case; list each problem")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("answer-key", help="the instructor answer key (Markdown or HTML)")
@@ -445,6 +448,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--objectives", metavar="objectives.csv", help="a score per student and objective")
     g.add_argument("--misconceptions", metavar="misconceptions.csv",
                    help="how many students hold each misconception")
+    g.add_argument("--cases", metavar="cases.csv",
+                   help="the clinical cases: per student and case, the first finished play-through's safe, "
+                        "efficient and diagnosis marks and score, and the latest one's")
     g.add_argument("--merge", action="store_true",
                    help="join two exports of one student that disagree (union of attempts by time, "
                         "duplicates dropped) instead of stopping")

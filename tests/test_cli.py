@@ -63,7 +63,9 @@ def test_validate_a_good_course_exits_0_with_a_summary(full_course, tmp_path):
     result = run("validate", env={"ILIOPSOAS_COURSE_ROOT": str(full_course)}, cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     n = len(banks)
-    assert result.stdout.strip() == (f"OK: {n} bank{'s' if n != 1 else ''}, {questions} questions, no problems.")
+    cases = len(list((full_course / "quizzes" / "cases").glob("*.yml")))  # lesson 07's clinical cases
+    assert result.stdout.strip() == (f"OK: {n} bank{'s' if n != 1 else ''}, {questions} questions, "
+                                     f"{cases} clinical case{'s' if cases != 1 else ''}, no problems.")
 
 
 def test_validate_a_broken_bank_lists_every_problem_and_exits_1(full_course, tmp_path):

@@ -388,6 +388,43 @@ def data_problems(path: Path, refs: dict, root: Path = ROOT) -> list[Problem]:
     return problems
 
 
+#: Fields of a clinical case that tell the invented patient's story (ages, durations, findings of this one
+#: patient), not evidence; every other text of a case is checked, covered by its entry's `sources`.
+CASE_STORY_FIELDS = {"patient", "info", "title", "role", "prompt", "caption"}
+
+
+def case_files(root: Path = ROOT) -> list[Path]:
+    """Lesson 07's clinical cases (quizzes/cases/*.yml)."""
+    return sorted((root / "quizzes" / "cases").glob("*.yml"))
+
+
+def case_problems(path: Path, refs: dict, root: Path = ROOT) -> list[Problem]:
+    """A clinical case: feedback, unsafe/wasteful reasons, outcomes and the summary state figures only with
+    sources (the option's, decision's, outcome's or summary's own); the patient's story is exempt."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    rel = str(path.relative_to(root))
+    problems = []
+
+    def walk(node, trail, covering):
+        if isinstance(node, dict):
+            covering = covering | _entry_sources(node, refs)
+            for key in node.get("sources") or [] if isinstance(node.get("sources"), list) else []:
+                if isinstance(key, str) and key not in refs:
+                    problems.append(Problem(f"{rel} {'/'.join(trail) or 'top'}", key, "source that is not a reference"))
+            for k, v in node.items():
+                if k not in CASE_STORY_FIELDS:
+                    walk(v, trail + [str(k)], covering)
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, trail + [str(i)], covering)
+        elif isinstance(node, str) and re.search(r"[A-Za-z]{3}", node) and " " in node.strip():
+            problems.extend(check_prose(node, f"{rel} {'/'.join(trail)}", refs, frozenset(covering)))
+
+    if isinstance(data, dict):
+        walk(data, [], frozenset())
+    return problems
+
+
 def data_files(root: Path = ROOT) -> list[Path]:
     files = sorted(p for p in (root / "assets").rglob("*") if p.suffix in (".yml", ".yaml", ".json"))
     return [p for p in files if p.name != "references.yml"]
@@ -419,6 +456,20 @@ def cited_reference_keys(root: Path = ROOT) -> dict[str, list[str]]:
                     walk(v)
 
         walk(data)
+    for path in case_files(root):  # clinical cases cite by `sources` on options, outcomes and the summary
+
+        def walk_case(node):
+            if isinstance(node, dict):
+                for key in node.get("sources") or [] if isinstance(node.get("sources"), list) else []:
+                    if isinstance(key, str):
+                        used.setdefault(key, []).append(path.name)
+                for v in node.values():
+                    walk_case(v)
+            elif isinstance(node, list):
+                for v in node:
+                    walk_case(v)
+
+        walk_case(yaml.safe_load(path.read_text(encoding="utf-8")))
     import nbformat
 
     for path in sorted((root / "notebooks").glob("*.ipynb")):
@@ -435,6 +486,7 @@ def all_problems(root: Path = ROOT) -> list[str]:
     out = [str(p) for path in sorted((root / "notebooks").glob("*.ipynb")) for p in notebook_problems(path, refs)]
     out += [str(p) for path in sorted((root / "quizzes").glob("[0-9][0-9]-*.yml")) for p in bank_problems(path, refs)]
     out += [str(p) for path in data_files(root) for p in data_problems(path, refs, root)]
+    out += [str(p) for path in case_files(root) for p in case_problems(path, refs, root)]
     for key, where in cited_reference_keys(root).items():
         if key not in refs:
             out.append(f"reference {key!r} (cited in {', '.join(sorted(set(where)))}) is not in assets/references.yml")

@@ -7,7 +7,7 @@
 Generated parts (found again by marker comments, so re-running updates in place):
 - every notebook's navigation cells (``<!--NAVIGATION-->``, first and last cell),
 - its learning objectives (``<!--OBJECTIVES-->``, from the question bank),
-- its references (``<!--REFERENCES-->``, every source cited in its prose and bank),
+- its references (``<!--REFERENCES-->``, every source cited in its prose, bank and clinical cases),
 - the red-flag block (``<!--RED-FLAGS-->``, from assets/red-flags.yml, in every notebook that has the marker),
 - ``docs/glossary.md`` from ``assets/glossary.yml``,
 - the README's table of contents (between ``<!--TOC-->`` and ``<!--/TOC-->``),
@@ -104,6 +104,31 @@ def bank_sources(slug: str) -> list[str]:
     return keys
 
 
+def case_sources(slug: str) -> list[str]:
+    """Reference keys cited by the clinical cases of a lesson (quizzes/cases/*.yml with ``notebook: slug``)."""
+    keys: list[str] = []
+
+    def walk(value):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if k == "sources" and isinstance(v, list):
+                    keys.extend(x for x in v if isinstance(x, str) and x not in keys)
+                else:
+                    walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    for path in sorted((ROOT / "quizzes" / "cases").glob("*.yml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError:
+            continue  # the validator reports it
+        if isinstance(data, dict) and data.get("notebook") == slug:
+            walk(data)
+    return keys
+
+
 def link_of(entry: dict) -> str:
     if entry.get("doi"):
         return f"https://doi.org/{entry['doi']}"
@@ -118,7 +143,7 @@ def references_markdown(slug: str, nb, refs: dict) -> str:
     keys, _ = cited_keys(prose_of(nb), refs)
     if has_red_flags(nb):
         keys += [k for k in red_flag_sources() if k not in keys]
-    for key in bank_sources(slug):
+    for key in bank_sources(slug) + case_sources(slug):  # clinical cases: lesson 07 (issue 15)
         if key not in keys:
             keys.append(key)
     keys = [k for k in keys if k in refs and k != "course-guide"]

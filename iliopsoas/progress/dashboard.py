@@ -298,6 +298,38 @@ def _points(r: LessonRow) -> str:
     return f"{r.credit:g} of {r.total}" + (f" ({html.escape(detail)})" if detail else "")
 
 
+# --------------------------------------------------------------------------- clinical cases (lesson 07, issue 15)
+
+def cases_html(records, lessons=None) -> str:
+    """Where the student stands in each clinical case: a small table under the lessons' ('' if no cases).
+
+    Classes: ``iliopsoas-progress-cases``; a row ``iliopsoas-progress-case-<case id>`` per case with
+    ``data-status`` ("not started", "in progress", "finished").
+    """
+    from ..quiz.cases import case_progress
+
+    items = case_progress(records)
+    if not items:
+        return ""
+    lessons = lessons if lessons is not None else load_lessons()
+    files = {les.slug: les.filename for les in lessons
+             if les.ready and (notebooks_dir() / les.filename).exists()}
+    e = html.escape
+    rows = []
+    for item in items:
+        name = e(item.title)
+        if item.notebook in files:
+            name = f'<a href="{e(files[item.notebook])}">{name}</a>'
+        rows.append(f'<tr class="iliopsoas-progress-case iliopsoas-progress-case-{e(item.case_id)}" '
+                    f'data-status="{e(item.status)}"><th scope="row" style="text-align:left">{name}</th>'
+                    f"<td>{e(item.describe())}</td></tr>")
+    return plain_table_cells(
+        '<table class="iliopsoas-progress-cases" style="border-collapse:collapse;text-align:left">'
+        '<caption style="text-align:left"><strong>Clinical cases</strong></caption>'
+        '<thead><tr><th scope="col">Case</th><th scope="col">Where you are</th></tr></thead>'
+        "<tbody>" + "".join(rows) + "</tbody></table>")
+
+
 def warnings_html(warnings: list[str]) -> str:
     if not warnings:
         return ""
@@ -347,6 +379,9 @@ class ProgressDashboard(StaticFallback):
         self.notice.add_class("iliopsoas-progress-warnings")
         self.table = html_output()
         self.table.add_class("iliopsoas-progress-table-widget")
+        self.cases = html_output()  # clinical cases (lesson 07)
+        self.cases.add_class("iliopsoas-progress-cases-widget")
+        self.cases_html = ""
         self.zone = browser_zone()
         self.zone.observe(self._zone_known, "zone")
         self.where = w.HTML("")
@@ -375,7 +410,7 @@ class ProgressDashboard(StaticFallback):
         self.confirm_box.add_class("iliopsoas-progress-confirm-box")
         self.message = w.HTML("")
         self.message.add_class("iliopsoas-progress-message")
-        self.widget = w.VBox([self.notice, self.table, self.where, self.refresh_button,
+        self.widget = w.VBox([self.notice, self.table, self.cases, self.where, self.refresh_button,
                               w.HBox([self.scope, self.reset_button]), self.confirm_box, self.message, self.zone])
         self.widget.add_class("iliopsoas-progress")
         self.refresh()
@@ -423,6 +458,11 @@ class ProgressDashboard(StaticFallback):
             self.error = f"The course map (assets/course.yml) cannot be read ({type(exc).__name__}: {exc})."
         self.notice.value = course_css() + warnings_html(self.warnings + ([self.error] if self.error else []))
         self.table.value = table_html(self.rows)
+        try:  # clinical cases (lesson 07): a problem here never hides the lessons' table
+            self.cases_html = cases_html(self.store.attempts())
+        except (ProgressError, OSError, ValueError, KeyError) as exc:
+            self.cases_html = f"<p>The clinical cases' progress cannot be shown ({html.escape(str(exc))}).</p>"
+        self.cases.value = self.cases_html
         self.where.value = f"<p><small>{html.escape(self.location_text())}</small></p>"
         if self._pending is None:
             chosen = self.scope.value
@@ -519,7 +559,7 @@ class ProgressDashboard(StaticFallback):
     # ------------------------------------------------------------------ display
     def static_html(self) -> str:
         return (f'<div class="iliopsoas-progress iliopsoas-static">{warnings_html(self.warnings)}'
-                f"{table_html(self.rows)}<p><em>Run the notebook to refresh this table or to reset "
+                f"{table_html(self.rows)}{self.cases_html}<p><em>Run the notebook to refresh this table or to reset "
                 "your answers.</em></p></div>")
 
     def text(self) -> str:

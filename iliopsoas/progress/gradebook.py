@@ -1,7 +1,7 @@
 """The gradebook: students' progress exports merged into tables for the instructor.
 
     merge_students(exports, merge=False) -> ({student name: Export}, notes)     raises GradebookError
-    gradebook_tables(students, course) -> {"grades" | "totals" | "objectives" | "misconceptions": (header, rows)}
+    gradebook_tables(students, course) -> {"grades" | "totals" | "objectives" | "misconceptions" | "cases": (header, rows)}
 
 **Who is who.**  Student names are compared after Unicode normalisation (NFKC: "José"
 typed as one character or as "e" + combining accent is one name), with case folded,
@@ -15,6 +15,10 @@ computers, cannot be told apart safely), unless ``merge=True`` (the command line
 ``--merge``): then the attempts of both are joined, an attempt found in both (same
 notebook, question, time, answer: :func:`iliopsoas.progress.store.attempt_identity`)
 counted once, and each question's attempts numbered again in order of time.
+
+**Clinical cases** (lesson 07) are scored apart, in the ``cases`` table, by the cases' own definition
+(:mod:`iliopsoas.quiz.cases`: safe, efficient, correct diagnosis; the first finished play-through is the
+one graded); their decisions never count as questions in the other tables.
 
 **Scores.**  Every table uses the course's one scoring rule,
 :mod:`iliopsoas.quiz.scoring`: each question's outcome (first try, after N tries,
@@ -144,6 +148,8 @@ def gradebook_tables(students: dict, course) -> dict[str, tuple[list[str], list[
     for name in sorted(students, key=student_key):
         by_q: dict[tuple, list[dict]] = {}
         for a in students[name].attempts:
+            if a.get("kind") == "decision":
+                continue  # a clinical case's decision: scored in the cases table
             by_q.setdefault((a["notebook"], a["question_id"]), []).append(a)
         extra = sorted(k for k in by_q if k not in known)  # questions no longer in the banks
         outcomes = {}
@@ -187,4 +193,17 @@ def gradebook_tables(students: dict, course) -> dict[str, tuple[list[str], list[
         "totals": (TOTALS_HEADER, totals),
         "objectives": (OBJECTIVES_HEADER, objectives),
         "misconceptions": (MISCONCEPTIONS_HEADER, misconceptions),
+        "cases": case_table(students, getattr(course, "root", None)),
     }
+
+
+def case_table(students: dict, root=None) -> tuple[list[str], list[list]]:
+    """Lesson 07's clinical cases: one row per student and case (issue 15): play-throughs started and finished,
+    and for the first finished one (the one graded) safe, efficient, correct diagnosis (1/0), score (0–1) and
+    outcome (good, delayed, harm), then the latest finished one's score and outcome."""
+    from ..quiz.cases import CASE_TABLE_HEADER, case_table_rows
+
+    rows = []
+    for name in sorted(students, key=student_key):
+        rows += case_table_rows(name, students[name].attempts, root)
+    return CASE_TABLE_HEADER, rows

@@ -555,3 +555,9 @@ def render_answer_key(course=None, fmt: str = "md", notebooks=None, label_figure
     course = course if course is not None else load_course()
     key = build_key(course, notebooks, label_figure)
     return answer_key_markdown(key) if fmt == "md" else answer_key_html(key)
+
+
+# Lesson 07's clinical cases (issue 15) join the key through the extension point above.
+from .cases import case_key_entries  # noqa: E402  (after register_entries is defined)
+
+register_entries(case_key_entries)

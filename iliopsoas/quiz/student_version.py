@@ -55,7 +55,7 @@ def student_notebook(nb: dict, name: str = "notebook") -> tuple[dict, int]:
             if "text/html" not in data:
                 continue
             html = _text(data["text/html"])
-            if "iliopsoas-quiz" not in html:
+            if "iliopsoas-quiz" not in html and "iliopsoas-case" not in html:  # quizzes and clinical cases
                 continue
             html, n = strip_answers(html)
             removed += n

@@ -35,6 +35,11 @@ TEXT_SELECTORS = {
                      ".iliopsoas-evidence-table td", ".iliopsoas-evidence-readout p"],
     "06-prevention": [".iliopsoas-prompt p", ".iliopsoas-question label", ".iliopsoas-score",
                       ".iliopsoas-readout p", ".iliopsoas-diagram p em", ".iliopsoas-feedback"],
+    # lesson 07: the clinical cases (step text, decision prompt, option labels, notes) besides its quizzes
+    "07-clinical-cases": [".iliopsoas-case-header h3", ".iliopsoas-case-info p", ".iliopsoas-case-prompt p",
+                          ".iliopsoas-case .widget-radio-box label",
+                          ".iliopsoas-prompt p", ".iliopsoas-question label", ".iliopsoas-score",
+                          ".iliopsoas-readout p"],
 }
 
 CONTRAST_JS = """(els) => {
