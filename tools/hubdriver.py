@@ -209,7 +209,6 @@ c.JupyterHub.db_url = "sqlite:///" + SETTINGS["db"]
 c.JupyterHub.cookie_secret = bytes.fromhex(SETTINGS["cookie_secret"])
 c.JupyterHub.pid_file = SETTINGS["pid_file"]
 c.JupyterHub.authenticator_class = "dummy"
-c.DummyAuthenticator.password = SETTINGS["password"]
 c.Authenticator.allow_all = True
 c.JupyterHub.spawner_class = ClassSpawner
 c.SimpleLocalProcessSpawner.home_dir_template = SETTINGS["homes"] + "/{{username}}"
@@ -264,7 +263,6 @@ class ClassHub:
             "db": str(state / "jupyterhub.sqlite"),
             "cookie_secret": secrets.token_hex(32),
             "pid_file": str(state / "jupyterhub.pid"),
-            "password": self.password,
             "homes": str(self.homes),
             "singleuser": str(self.bindir / "jupyterhub-singleuser"),
             "args": ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else [],
@@ -383,6 +381,25 @@ class ClassHub:
             token = self.api("POST", f"/users/{name}/tokens", {"note": "class test", "expires_in": 7200})["token"]
             self._students[name] = Student(self, name, token)
         return self._students[name]
+
+    def start_servers(self, names: list[str], timeout: float = 300) -> dict[str, float]:
+        """Start several students' servers at once (as a class logging in together); seconds until each was ready."""
+        t0 = time.perf_counter()
+        for name in names:
+            self.api("POST", f"/users/{name}/server", ok=(201, 202, 400))
+        pending, ready = list(names), {}
+        while pending and time.perf_counter() - t0 < timeout:
+            for name in list(pending):
+                server = (self.api("GET", f"/users/{name}").get("servers") or {}).get("")
+                if server and server.get("ready"):
+                    ready[name] = time.perf_counter() - t0
+                    pending.remove(name)
+                elif not (server and server.get("pending")) and time.perf_counter() - t0 > 10:
+                    raise HubError(f"{name}'s server is neither starting nor ready:\n{self.log_tail()}")
+            time.sleep(0.5)
+        if pending:
+            raise HubError(f"servers not ready within {timeout:.0f} s: {', '.join(pending)}\n{self.log_tail()}")
+        return ready
 
     def server_pid(self, name: str) -> int | None:
         """The pid of a student's single-user server (from the spawner's state, admin API)."""
