@@ -541,6 +541,19 @@ class Student:
         return Kernel(self, session["kernel"]["id"], session["id"], timeout)
 
 
+def _decode(frame) -> dict:
+    """A kernel message from a websocket frame: JSON text, or binary with buffers (Jupyter Server's format:
+    number of parts, their offsets, then the message's JSON as the first part)."""
+    if isinstance(frame, str):
+        return json.loads(frame)
+    import struct
+
+    count = struct.unpack("!I", frame[:4])[0]
+    offsets = list(struct.unpack("!" + "I" * count, frame[4:4 * (count + 1)]))
+    end = offsets[1] if count > 1 else len(frame)
+    return json.loads(frame[offsets[0]:end].decode("utf-8"))
+
+
 class KernelError(HubError):
     """A cell raised: the traceback's last lines."""
 
@@ -575,7 +588,7 @@ class Kernel:
             if time.monotonic() > deadline:
                 raise HubError(f"{self.student.name}'s kernel did not finish within {timeout:.0f} s: {code[:200]}")
             self.ws.settimeout(max(1.0, deadline - time.monotonic()))
-            msg = json.loads(self.ws.recv())
+            msg = _decode(self.ws.recv())
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             kind, content = msg["header"]["msg_type"], msg.get("content", {})
