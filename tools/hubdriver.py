@@ -330,11 +330,16 @@ class ClassHub:
             return []
         known = {p.pid: p for p in self.processes()}
         if self.proc.poll() is None:
-            for name in list(self._students):
+            def stop_server(name):
                 try:
-                    self.api("DELETE", f"/users/{name}/server", timeout=20)
+                    self.api("DELETE", f"/users/{name}/server", timeout=30)
                 except (HubError, OSError):
                     pass
+
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=max(1, len(self._students))) as pool:
+                list(pool.map(stop_server, list(self._students)))
             known.update({p.pid: p for p in self.processes()})
             try:
                 os.killpg(self.proc.pid, signal.SIGTERM)  # the hub and the proxy it started
