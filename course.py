@@ -9,7 +9,10 @@
 Setting up means: a virtual environment in .venv with the course's packages
 and its helper package installed (redone only when requirements change), and,
 for the tests, Debian's chromium for the browser tests (installed with apt-get
-when running as root or with password-less sudo).
+when running as root or with password-less sudo) and what the hub tests need:
+JupyterHub and nbgitpuller in .venv (requirements-hub.txt) and
+configurable-http-proxy from npm in .hub/ (Node.js and npm from apt-get the same
+way when missing).  `lab` installs none of the test tools' hub parts.
 Needs Python 3.10 or newer; works on Linux, macOS and Windows.
 """
 from __future__ import annotations
@@ -155,14 +158,62 @@ def setup_chromium() -> None:
         say("Installing chromium failed: the browser tests will say how to install it.")
 
 
+HUB_DIR = ROOT / ".hub"
+HUB_STAMP = VENV / ".course-hub-installed"
+PROXY_PACKAGE = "configurable-http-proxy@5"
+PROXY = HUB_DIR / "node_modules" / ".bin" / "configurable-http-proxy"
+
+
+def apt_install(packages: list[str], why: str) -> bool:
+    """Install Debian packages when we may (root or password-less sudo); False (with a note) otherwise."""
+    if not shutil.which("apt-get"):
+        say(f"{', '.join(packages)} missing and no apt-get here: {why}")
+        return False
+    prefix = []
+    if hasattr(os, "geteuid") and os.geteuid() != 0:
+        if not shutil.which("sudo") or subprocess.call(["sudo", "-n", "true"], stderr=subprocess.DEVNULL):
+            say(f"{', '.join(packages)} missing: {why} ('sudo apt-get install {' '.join(packages)}')")
+            return False
+        prefix = ["sudo", "-n"]
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    try:
+        run(prefix + ["apt-get", "update", "-q"], env=env)
+        run(prefix + ["apt-get", "install", "-y", "-q", *packages], env=env)
+        return True
+    except subprocess.CalledProcessError:
+        say(f"Installing {', '.join(packages)} failed: {why}")
+        return False
+
+
+def setup_hub() -> None:
+    """The hub tests' tools: JupyterHub and nbgitpuller in .venv, configurable-http-proxy (npm) in .hub/."""
+    digest = hashlib.sha256((ROOT / "requirements-hub.txt").read_bytes() + PROXY_PACKAGE.encode()).hexdigest()
+    if HUB_STAMP.exists() and HUB_STAMP.read_text() == digest and PROXY.exists():
+        return
+    run([PY, "-m", "pip", "install", "--quiet", "-r", "requirements-hub.txt"])
+    if not PROXY.exists():
+        why = "the hub tests will fail until configurable-http-proxy can be installed with npm"
+        if shutil.which("npm") or apt_install(["nodejs", "npm"], why):
+            try:
+                run(["npm", "install", "--prefix", HUB_DIR, "--no-audit", "--no-fund", "--loglevel=error",
+                     PROXY_PACKAGE])
+            except (subprocess.CalledProcessError, OSError):
+                say(f"npm could not install {PROXY_PACKAGE}: {why}")
+    if PROXY.exists():
+        HUB_STAMP.write_text(digest)
+        say("hub test tools ready (.venv and .hub/)")
+
+
 def test(extra: list[str]) -> int:
     setup()
     setup_chromium()
+    setup_hub()
     return subprocess.call([str(PY), "-m", "pytest", *extra], cwd=ROOT)
 
 
 def bench(extra: list[str]) -> int:
     setup()
+    setup_hub()
     return subprocess.call([str(PY), "benchmarks/run.py", *extra], cwd=ROOT)
 
 

@@ -5,6 +5,7 @@
     python3 course.py bench --update-readme  # ... and write it into README.md ("Performance")
     python3 course.py bench --no-browser     # without the JupyterLab/Chromium measurement
     python3 course.py bench --json run.json  # also keep the raw numbers (--from-json run.json re-prints them)
+    python3 course.py bench --no-hub         # without the class on JupyterHub (benchmarks/hub_capacity.py)
 
 Everything is measured in one run, on the machine it runs on:
 
@@ -28,6 +29,10 @@ Everything is measured in one run, on the machine it runs on:
 - **Installed size** of the student environment: the distributions in the
   closure of requirements.txt as installed here (their RECORD files), and the
   whole virtual environment for comparison.
+
+- **A class on JupyterHub** (``benchmarks/hub_capacity.py``): memory per student (server +
+  a lesson's kernel), login → lesson running alone and for a class at once, and how many
+  students one machine holds; ``--update-readme`` also writes ``deploy/capacity.yml``.
 
 Targets (✓/✗ in the table): kernel peak memory under 250 MB; a diagram update
 and the Check feedback within 0.1 s, the limit for a response to feel
@@ -53,6 +58,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import hub_capacity  # noqa: E402  (a class on JupyterHub: its rows, README note and deploy/ sizes)
 import labdriver  # noqa: E402
 
 README = ROOT / "README.md"
@@ -404,6 +411,7 @@ def build_table(results: dict) -> str:
         rows.append((f"Installed size, student environment ({size['packages']} packages: "
                      f"requirements.txt and their dependencies{note})", fmt_mb(size["student_mb"]),
                      f"whole .venv with test tools {fmt_mb(size['venv_mb'])}", "", "", ""))
+    rows += hub_capacity.table_rows(results.get("hub"))
     out = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
     out += ["| " + " | ".join(str(c).replace("|", "\\|") for c in r) + " |" for r in rows[1:]]
     return "\n".join(out)
@@ -424,7 +432,7 @@ def readme_block(results: dict) -> str:
             f"a diagram update of at most {UPDATE_TARGET_MS} ms and at least {NAIVE_RATIO_TARGET}× faster than the "
             f"naive rebuild; {RESPONSE_TARGET_MS} ms from Check to feedback, the limit for a response to feel "
             "immediate (Nielsen 1993). "
-            "How each number is measured: `benchmarks/run.py`.")
+            "How each number is measured: `benchmarks/run.py`." + hub_capacity.readme_note(results.get("hub")))
 
 
 def update_readme(text: str, block: str) -> str:
@@ -446,6 +454,7 @@ def main(argv=None) -> int:
     parser.add_argument("--no-browser", action="store_true", help="skip the JupyterLab/Chromium measurement")
     parser.add_argument("--json", type=Path, help="also save the raw numbers as JSON")
     parser.add_argument("--from-json", type=Path, help="measure nothing: print (and write) a saved run's numbers")
+    parser.add_argument("--no-hub", action="store_true", help="skip the class on JupyterHub (benchmarks/hub_capacity.py)")
     args = parser.parse_args(argv)
     if args.from_json:
         results = json.loads(args.from_json.read_text(encoding="utf-8"))
@@ -469,6 +478,12 @@ def main(argv=None) -> int:
                 results["check"] = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"}
         say("installed size")
         results["size"] = measure_sizes()
+        if not args.no_hub:
+            say("a class on JupyterHub")
+            try:
+                results["hub"] = hub_capacity.measure()
+            except Exception as exc:  # noqa: BLE001 - shown in the table
+                results["hub"] = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"}
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return report(results, args)
@@ -483,6 +498,9 @@ def report(results: dict, args) -> int:
     if args.update_readme:
         README.write_text(update_readme(README.read_text(encoding="utf-8"), readme_block(results)), encoding="utf-8")
         say("README.md updated")
+        if results.get("hub") and not results["hub"].get("error"):
+            hub_capacity.write_capacity(results)
+            say("deploy/capacity.yml and the memory sizes of deploy/z2jh-values.yaml updated")
     return 0
 
 

@@ -8,6 +8,7 @@
     python -m iliopsoas progress restore FILE
     python -m iliopsoas gradebook EXPORT... --output grades.csv [--totals totals.csv] \\
         [--objectives objectives.csv] [--misconceptions misconceptions.csv] [--merge]
+    python -m iliopsoas hub-link --hub https://hub.example.edu [--branch main] [--notebook 01-anatomy] [--repo URL]
 
 Every mistake gets a message and a non-zero exit status, never a traceback:
 1 for "the banks have problems" / "refused" / "no progress file" / "no home
@@ -398,6 +399,22 @@ def cmd_gradebook(args) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- hub link
+
+def cmd_hub_link(args) -> int:
+    from .hub import HubLinkError, hub_link
+
+    try:
+        link = hub_link(args.hub, notebook=args.notebook, branch=args.branch, repo=args.repo,
+                        folder=args.folder, root=_course_root())
+    except HubLinkError as exc:
+        raise CliError(str(exc)) from exc
+    _out(link.url + "\n")
+    _note(f"Each student who opens it gets {link.repo} (branch {link.branch}) in ~/{link.folder} "
+          f"and JupyterLab opens {link.notebook_path}.")
+    return 0
+
+
 # --------------------------------------------------------------------------- parser
 
 def build_parser() -> argparse.ArgumentParser:
@@ -455,6 +472,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="join two exports of one student that disagree (union of attempts by time, "
                         "duplicates dropped) instead of stopping")
     g.set_defaults(func=cmd_gradebook)
+
+    h = sub.add_parser("hub-link", help="an nbgitpuller link that puts the course in each student's home on a "
+                                        "JupyterHub and opens a notebook")
+    h.add_argument("--hub", required=True, metavar="URL", help="the hub's address, e.g. https://hub.example.edu")
+    h.add_argument("--notebook", default="00-start-here", metavar="SLUG",
+                   help="the notebook to open (default 00-start-here), e.g. 01-anatomy")
+    h.add_argument("--branch", default="main", help="the branch students get (default main)")
+    h.add_argument("--repo", metavar="URL", help="the course's repository (default: this checkout's git remote)")
+    h.add_argument("--folder", default="iliopsoas-course", metavar="NAME",
+                   help="the folder in each student's home (default iliopsoas-course)")
+    h.set_defaults(func=cmd_hub_link)
     return parser
 
 

@@ -42,6 +42,19 @@ def strip_live_widgets(nb) -> None:
     nb.metadata.pop("widgets", None)
 
 
+def strip_run_metadata(nb) -> None:
+    """Drop the run times nbclient used to store in each code cell's metadata (``execution``).
+
+    With outputs that do not change from run to run, re-executing a corrected lesson then
+    changes only the cells that were corrected, so the correction merges cleanly into the
+    copies students have saved on a JupyterHub (nbgitpuller merges, keeping the student's
+    side where both changed the same lines).
+    """
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.metadata.pop("execution", None)
+
+
 def execute(path: Path, timeout: int = 300) -> None:
     nb = nbformat.read(path, as_version=4)
     with tempfile.TemporaryDirectory() as tmp:
@@ -53,6 +66,7 @@ def execute(path: Path, timeout: int = 300) -> None:
                 nb, timeout=timeout, kernel_name="python3",
                 resources={"metadata": {"path": str(path.parent)}},
                 store_widget_state=False,
+                record_timing=False,  # no run times in the cells' metadata (see strip_run_metadata)
             )
             client.execute()
         finally:
@@ -61,6 +75,7 @@ def execute(path: Path, timeout: int = 300) -> None:
             else:
                 os.environ["ILIOPSOAS_PROGRESS"] = env_before
     strip_live_widgets(nb)
+    strip_run_metadata(nb)
     nbformat.write(nb, path)
 
 

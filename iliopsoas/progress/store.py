@@ -459,7 +459,9 @@ class ProgressStore:
         if path.exists() and not path.is_file():
             return self._fall_back(path, "that path is not a regular file")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # a folder the store creates is its owner's only (on a shared machine or a JupyterHub
+            # whose homes are readable by others, another student cannot read these answers)
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         except (FileExistsError, NotADirectoryError):
             blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), path.parent)
             return self._fall_back(path, f"{blocker} is a file, so it cannot hold a folder")
@@ -483,6 +485,7 @@ class ProgressStore:
         else:  # pragma: no cover - a second damaged file appeared under us
             return self._fall_back(path, "it was damaged twice in a row")
         try:
+            _create_private(path)
             self._initialize(path)
         except sqlite3.Error as exc:
             return self._fall_back(path, self._reason(exc))
@@ -859,6 +862,18 @@ class ProgressStore:
                 problems.append(f"{folder}: {exc.strerror or exc}")
         raise ProgressError("A backup of the answers could not be written anywhere ("
                             + "; ".join(problems) + "), so nothing was deleted.")
+
+
+def _create_private(path: Path) -> None:
+    """Create ``path`` as an empty file only its owner may read and write, unless it exists.
+
+    SQLite treats an empty file as an empty database and gives its journal the
+    database file's permissions, so no answer is ever in a file others can read.
+    """
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
 
 
 def _write_new(folder: Path, stem: str, ext: str, text: str) -> Path:
