@@ -446,7 +446,8 @@ def home_markdown(site: Site) -> str:
     for caption, pages in site.parts[1:]:
         links = ", ".join(f"[{p.title}]({p.source})" for p in pages)
         also.append(f"- **{caption}**: {links}")
-    return site.home_template.format(title=site.title, course_map=course_map_markdown(site),
+    start = site.lessons[0].source if site.lessons else "references.md"
+    return site.home_template.format(title=site.title, course_map=course_map_markdown(site), start=start,
                                      binder_url=site.binder_url(), repository=site.repository,
                                      also="\n".join(also))
 

@@ -55,11 +55,36 @@ def theme_options(app, config) -> None:
     config.html_theme_options = options
 
 
+def _is_thebe(asset) -> bool:
+    name = str(getattr(asset, "filename", asset) or "")
+    body = str((getattr(asset, "attributes", None) or {}).get("body", ""))
+    return "thebe" in name or "THEBE_JS_URL" in body
+
+
+def drop_thebe_assets(app, pagename, templatename, context, doctree) -> None:
+    """No live code on this site (launch buttons open Jupyter instead): Jupyter Book's sphinx-thebe
+    assets go, among them an inline script that it adds twice, a JavaScript error on every page."""
+    for key in ("script_files", "css_files"):
+        if key in context:
+            context[key] = [asset for asset in context[key] if not _is_thebe(asset)]
+
+
+def drop_thebe_config(app, doctree, docname) -> None:
+    """The per-page thebe configuration block sphinx-thebe inserts (it names an example Binder repo)."""
+    from docutils import nodes
+
+    for node in list(doctree.findall(nodes.raw)):
+        if "x-thebe-config" in node.astext():
+            node.parent.remove(node)
+
+
 def setup(app):
     app.add_config_value("course_hub_url", "", "html")
     app.add_config_value("course_repository", "", "html")
     app.add_config_value("course_branch", "main", "html")
     app.connect("config-inited", theme_options)
+    app.connect("doctree-resolved", drop_thebe_config, priority=900)
+    app.connect("html-page-context", drop_thebe_assets, priority=900)
     # after sphinx-book-theme's launch buttons (priority 501)
     app.connect("html-page-context", add_hub_button, priority=502)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
