@@ -188,11 +188,11 @@ def setup_site() -> bool:
 
 
 def site(extra: list[str]) -> int:
-    """Build the course website into _site/ (website/build.py; options: --output DIR, --hub-url URL)."""
+    """Build the course website into _site/ (website/build_site.py; options: --output DIR, --hub-url URL)."""
     setup()
     if not setup_site():
         return 1
-    return subprocess.call([str(PY), "website/build.py", *extra], cwd=ROOT)
+    return subprocess.call([str(PY), "website/build_site.py", *extra], cwd=ROOT)
 
 
 def test(extra: list[str]) -> int:

@@ -1,4 +1,4 @@
-"""The course website's build (website/build.py), without a browser.
+"""The course website's build (website/build_site.py), without a browser.
 
 What pages the site has (generated from assets/course.yml and the docs
 folders), how links are rewritten for the web, the built-HTML link check,
@@ -19,9 +19,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "website"))
-import build as site_build  # noqa: E402
+import build_site as site_build  # noqa: E402
 import course_site  # noqa: E402
-import linkcheck  # noqa: E402
+import site_linkcheck as linkcheck  # noqa: E402
 
 
 def ready_lessons(root: Path = ROOT) -> list[str]:
@@ -336,11 +336,11 @@ def test_site_and_test_install_the_site_tools_once(monkeypatch, tmp_path):
     installs = site_installs(calls)
     assert any("pip install" in c and "requirements-site.txt" in c for c in installs), calls
     assert any(c.endswith("ci --no-audit --no-fund --loglevel=error") and "npm" in c for c in installs), calls
-    assert calls[-1].startswith("CALL") and "website/build.py" in calls[-1]
+    assert calls[-1].startswith("CALL") and "website/build_site.py" in calls[-1]
     calls.clear()
     assert mod.site(["--hub-url", "https://hub.example.edu"]) == 0
     assert site_installs(calls) == [], "installed again although nothing changed"
-    assert calls[-1].endswith("website/build.py --hub-url https://hub.example.edu")
+    assert calls[-1].endswith("website/build_site.py --hub-url https://hub.example.edu")
     calls.clear()
     assert mod.test(["-q"]) == 0
     assert site_installs(calls) == [] and calls[-1].endswith("-m pytest -q")
@@ -355,4 +355,4 @@ def test_site_without_npm_says_what_to_install(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(mod.shutil, "which", lambda name: None if name == "npm" else f"/usr/bin/{name}")
     assert mod.site([]) == 1
     assert "npm is missing" in capsys.readouterr().out
-    assert not any("website/build.py" in c for c in calls)
+    assert not any("website/build_site.py" in c for c in calls)

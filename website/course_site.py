@@ -1,4 +1,4 @@
-"""Sphinx extension of the course website (loaded by the book website/build.py stages).
+"""Sphinx extension of the course website (loaded by the book website/build_site.py stages).
 
 Adds to the launch menu (the rocket) of every lesson page, next to Binder, a
 button that opens the lesson on a JupyterHub when ``course_hub_url`` is set:

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build the course website with Jupyter Book 1 (Sphinx, myst-nb, sphinx-book-theme).
 
-    python website/build.py [--output _site] [--hub-url URL]     # or: python3 course.py site
+    python website/build_site.py [--output _site] [--hub-url URL]     # or: python3 course.py site
 
 The stored notebooks are never executed: the site shows the outputs saved in
 them (figures as their PNG with alt text, every quiz as its static HTML with
@@ -20,7 +20,7 @@ the answers folded away).  Steps:
 2. **Build** with ``jupyter-book build -W -n --keep-going``: any Sphinx warning,
    a broken cross-reference among them, fails the build.
 3. **Copy** the HTML to ``_site/`` with MathJax from npm (``website/node_modules``)
-   in ``_static/mathjax``, and **check** the result (website/linkcheck.py): every
+   in ``_static/mathjax``, and **check** the result (website/site_linkcheck.py): every
    internal link and anchor resolves, and no page loads anything from another host.
 
 Needs the packages of requirements-site.txt and ``npm ci`` run in website/
@@ -48,7 +48,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-import linkcheck  # noqa: E402
+import site_linkcheck as linkcheck  # noqa: E402
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 HUB_ENV = "ILIOPSOAS_HUB_URL"
@@ -126,16 +126,6 @@ def read_binder_badge(root: Path) -> dict:
         raise SiteError("README.md has no Binder badge (https://mybinder.org/v2/gh/ORG/REPO/REF?urlpath=...); "
                         "the site reads the repository and the Binder link from it")
     return m.groupdict()
-
-
-def lesson_title(path: Path) -> str:
-    nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.startswith("# "):
-                    return line[2:].strip()
-    return path.stem
 
 
 def discover(root: Path = ROOT, hub_url: str | None = None) -> Site:

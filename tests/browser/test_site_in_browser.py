@@ -1,6 +1,6 @@
 """The course website in a real browser: every page, offline, links, accessibility.
 
-The site is built from the repository (``website/build.py``, the code behind
+The site is built from the repository (``website/build_site.py``, the code behind
 ``python3 course.py site``) into a temporary folder, with a hub address so that
 the hub button can be checked, and served on 127.0.0.1.  Chromium can resolve
 no other host, and every request to one is aborted and counted.  Starting from
@@ -27,7 +27,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "website"))
 sys.path.insert(0, str(ROOT / "tools"))
-import build as site_build  # noqa: E402
+import build_site as site_build  # noqa: E402
 import sitedriver  # noqa: E402
 
 AXE = ROOT / "website" / "node_modules" / "axe-core" / "axe.min.js"

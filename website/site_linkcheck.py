@@ -1,6 +1,6 @@
 """Check a built static site: internal links and anchors resolve, nothing is loaded from another host.
 
-    python website/linkcheck.py _site        # prints each problem; exit 1 if there is any
+    python website/site_linkcheck.py _site        # prints each problem; exit 1 if there is any
 
 For every HTML page of the folder:
 
