@@ -176,7 +176,7 @@ def setup_site() -> bool:
     if SITE_STAMP.exists() and SITE_STAMP.read_text() == digest and npm_ready:
         return True
     run([PY, "-m", "pip", "install", "--quiet", "-r", "requirements-site.txt"])
-    npm = shutil.which("npm")
+    npm = shutil.which("npm") or install_npm()
     if not npm:
         say("npm is missing: the website needs it for MathJax and axe-core. Install Node.js "
             "(Debian/Ubuntu: 'sudo apt-get install npm'; elsewhere: https://nodejs.org), then run this again.")
@@ -185,6 +185,24 @@ def setup_site() -> bool:
     SITE_STAMP.write_text(digest)
     say("website tools ready (.venv and website/node_modules)")
     return True
+
+
+def install_npm() -> str | None:
+    """Install Debian's npm (with Node.js) when we may (root or password-less sudo); its path or None."""
+    if not shutil.which("apt-get"):
+        return None
+    prefix = []
+    if hasattr(os, "geteuid") and os.geteuid() != 0:
+        if not shutil.which("sudo") or subprocess.call(["sudo", "-n", "true"], stderr=subprocess.DEVNULL):
+            return None
+        prefix = ["sudo", "-n"]
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    try:
+        run(prefix + ["apt-get", "update", "-q"], env=env)
+        run(prefix + ["apt-get", "install", "-y", "-q", "npm"], env=env)
+    except subprocess.CalledProcessError:
+        return None
+    return shutil.which("npm")
 
 
 def site(extra: list[str]) -> int:

@@ -369,6 +369,18 @@ def label_glossary(text: str) -> str:
     return re.sub(r'^<a id="([^"]+)"></a>', lambda m: f"(glossary-{m.group(1)})=\n{m.group(0)}", text, flags=re.M)
 
 
+PROGRESS_NOTE = ('<p class="iliopsoas-progress-site-note"><em>Your own table goes here: run this notebook in '
+                 "Jupyter (the rocket button at the top of the page opens it on Binder) and it shows the questions "
+                 "you have answered in each lesson and where to go next. This website saves nothing.</em></p>")
+
+
+def site_output(html_text: str) -> str:
+    """An output as the website shows it: the progress dashboard, empty here, becomes a note."""
+    if 'class="iliopsoas-progress iliopsoas-static"' in html_text:
+        return PROGRESS_NOTE
+    return html_text
+
+
 def stage_notebook(site: Site, page: Page, out: Path, refs: dict, terms: set[str]) -> None:
     nb = nbformat.read(site.root / page.source, as_version=4)
     linker = Linker(site, page.source, terms)
@@ -387,7 +399,7 @@ def stage_notebook(site: Site, page: Page, out: Path, refs: dict, terms: set[str
                 if data is not None:
                     data.pop(WIDGET_VIEW, None)  # a live widget cannot run here: its static HTML is shown
                     if "text/html" in data:
-                        data["text/html"] = rewrite_html(str(data["text/html"]), linker)
+                        data["text/html"] = rewrite_html(site_output(str(data["text/html"])), linker)
                 outputs.append(output)
             cell.outputs = outputs
             tags = set(cell.metadata.get("tags", []))
@@ -443,13 +455,9 @@ def home_markdown(site: Site) -> str:
 
 
 def toc_yaml(site: Site) -> dict:
-    parts = []
-    for caption, pages in site.parts:
-        if caption == "Instructor kit" and len(pages) > 1:
-            chapters = [{"file": pages[0].docname, "sections": [{"file": p.docname} for p in pages[1:]]}]
-        else:
-            chapters = [{"file": p.docname} for p in pages]
-        parts.append({"caption": caption, "chapters": chapters})
+    # One flat list per heading: a nested entry gets the theme's expand toggle, a <summary>
+    # without a name (axe-core: summary-name, serious).
+    parts = [{"caption": caption, "chapters": [{"file": p.docname} for p in pages]} for caption, pages in site.parts]
     return {"format": "jb-book", "root": "index", "parts": parts}
 
 
