@@ -5,7 +5,7 @@
 
 The stored notebooks are never executed: the site shows the outputs saved in
 them (figures as their PNG with alt text, every quiz as its static HTML with
-the answers folded away).  Steps:
+the answers folded away; the empty progress table becomes a note).  Steps:
 
 1. **Stage** a book in ``_build/site/src``: copies of the ready lessons
    (``assets/course.yml``), ``docs/glossary.md``, the authoring guide (the other
@@ -13,7 +13,7 @@ the answers folded away).  Steps:
    a home page with the course map and a references page made from
    ``assets/references.yml``; the table of contents is written from the same
    lists, so a lesson that becomes ready appears without an edit here.
-   Links are rewritten for the web (see :func:`rewrite_target`): JupyterLab's
+   Links are rewritten for the web (see :meth:`Linker.rewrite`): JupyterLab's
    heading anchors (``01-anatomy.ipynb#2.-Origins,-insertion...``) become the
    site's, glossary terms become Sphinx labels, and links to repository files
    that are not pages (a question bank, a folder) lead to the repository.

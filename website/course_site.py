@@ -4,7 +4,9 @@ Adds to the launch menu (the rocket) of every lesson page, next to Binder, a
 button that opens the lesson on a JupyterHub when ``course_hub_url`` is set:
 the nbgitpuller link of ``python -m iliopsoas hub-link`` (each student gets
 their own copy of the course in their home folder and the lesson opens in
-JupyterLab).
+JupyterLab).  Also: no download or full-screen button, and none of Jupyter
+Book's sphinx-thebe assets (no live code here; one of its inline scripts is
+added twice and throws on every page).
 """
 from __future__ import annotations
 
