@@ -5,6 +5,7 @@
     python3 course.py test    # set up (first time) and run every test
     python3 course.py bench   # set up and print the benchmark table
     python3 course.py student-version [--output DIR]   # lessons without answers, for graded use
+    python3 course.py site [--hub-url URL]   # build the course website into _site/
 
 Setting up means: a virtual environment in .venv with the course's packages
 and its helper package installed (redone only when requirements change), and,
@@ -12,7 +13,10 @@ for the tests, Debian's chromium for the browser tests (installed with apt-get
 when running as root or with password-less sudo) and what the hub tests need:
 JupyterHub and nbgitpuller in .venv (requirements-hub.txt) and
 configurable-http-proxy from npm in .hub/ (Node.js and npm from apt-get the same
-way when missing).  `lab` installs none of the test tools' hub parts.
+way when missing).  `lab` installs none of the test tools' hub parts.  The website's tools are
+installed only by `site` and `test`, on first use: its Python packages
+(requirements-site.txt) into .venv and its npm packages (MathJax, axe-core)
+into website/node_modules; `lab` never installs them.
 Needs Python 3.10 or newer; works on Linux, macOS and Windows.
 """
 from __future__ import annotations
@@ -30,20 +34,26 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".course-installed"
 INPUTS = ["requirements.txt", "requirements-dev.txt", "pyproject.toml"]
+# The website's tools: Python packages into .venv, npm packages into website/node_modules.
+SITE_STAMP = VENV / ".course-site-installed"
+SITE_INPUTS = ["requirements-site.txt", "website/package.json", "website/package-lock.json"]
+WEBSITE = ROOT / "website"
+NODE_MODULES = WEBSITE / "node_modules"
+NPM_FILES = ["mathjax/es5/tex-chtml.js", "axe-core/axe.min.js"]
 
 
 def say(msg: str) -> None:
     print(f"[course] {msg}", flush=True)
 
 
-def run(cmd: list, **kw) -> None:
+def run(cmd: list, cwd: Path = ROOT, **kw) -> None:
     say(" ".join(str(c) for c in cmd))
-    subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT, **kw)
+    subprocess.run([str(c) for c in cmd], check=True, cwd=cwd, **kw)
 
 
-def requirements_digest() -> str:
+def requirements_digest(inputs: list[str] = INPUTS) -> str:
     h = hashlib.sha256()
-    for name in INPUTS:
+    for name in inputs:
         h.update((ROOT / name).read_bytes())
     return h.hexdigest()
 
@@ -204,10 +214,48 @@ def setup_hub() -> None:
         say("hub test tools ready (.venv and .hub/)")
 
 
+def setup_site() -> bool:
+    """Install what the website needs, unless it is already current; False (with a message) without npm.
+
+    Python packages of requirements-site.txt into .venv, and `npm ci` of
+    website/package-lock.json (MathJax, axe-core) into website/node_modules.
+    """
+    digest = requirements_digest(SITE_INPUTS)
+    npm_ready = all((NODE_MODULES / name).is_file() for name in NPM_FILES)
+    if SITE_STAMP.exists() and SITE_STAMP.read_text() == digest and npm_ready:
+        return True
+    run([PY, "-m", "pip", "install", "--quiet", "-r", "requirements-site.txt"])
+    npm = shutil.which("npm") or install_npm()
+    if not npm:
+        say("npm is missing: the website needs it for MathJax and axe-core. Install Node.js "
+            "(Debian/Ubuntu: 'sudo apt-get install npm'; elsewhere: https://nodejs.org), then run this again.")
+        return False
+    run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=WEBSITE)
+    SITE_STAMP.write_text(digest)
+    say("website tools ready (.venv and website/node_modules)")
+    return True
+
+
+def install_npm() -> str | None:
+    """Install Debian's npm (with Node.js) when we may (root or password-less sudo); its path or None."""
+    if apt_install(["nodejs", "npm"], "the website needs npm for MathJax and axe-core"):
+        return shutil.which("npm")
+    return None
+
+
+def site(extra: list[str]) -> int:
+    """Build the course website into _site/ (website/build_site.py; options: --output DIR, --hub-url URL)."""
+    setup()
+    if not setup_site():
+        return 1
+    return subprocess.call([str(PY), "website/build_site.py", *extra], cwd=ROOT)
+
+
 def test(extra: list[str]) -> int:
     setup()
     setup_chromium()
     setup_hub()
+    setup_site()  # without npm the website's tests fail and say why
     return subprocess.call([str(PY), "-m", "pytest", *extra], cwd=ROOT)
 
 
@@ -227,7 +275,7 @@ def student_version(extra: list[str]) -> int:
 
 def main(argv: list[str]) -> int:
     commands = {"lab": lab, "test": test, "bench": bench, "setup": lambda _x: (setup(), 0)[1],
-                "student-version": student_version}
+                "student-version": student_version, "site": site}
     if not argv or argv[0] not in commands:
         print(__doc__)
         return 2

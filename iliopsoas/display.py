@@ -167,3 +167,70 @@ def format_time(stamp: str | None, empty: str = "not started") -> str:
     tz, _how = student_timezone()
     moment = moment.astimezone(tz) if tz is not None else moment.astimezone()
     return f"{moment.strftime('%d %b %Y, %H:%M')} {zone_name(moment)}"
+
+
+# --------------------------------------------------------------------------- names for assistive technology
+
+# ipywidgets gives neither its ``Image`` an ``alt`` attribute nor a slider's handle (a
+# ``<div role="slider">``) an accessible name, so a screen reader meets an unnamed picture and
+# an unnamed slider (axe-core: image-alt, aria-input-field-name).  This small ES module,
+# rendered as an invisible child of a diagram or question box, sets them in the page: every
+# matching picture of its box gets ``alt`` (kept in step from Python), every slider handle the
+# text of its own label.  A MutationObserver re-applies them when the box redraws its parts.
+_ACCESSIBLE_NAMES_ESM = r"""
+function render({ model, el }) {
+  el.style.display = 'none';
+  el.setAttribute('aria-hidden', 'true');
+  let box = null, tries = 0;
+  const apply = () => {
+    if (!box) return;
+    const alt = model.get('alt');
+    box.querySelectorAll(model.get('images')).forEach((img) => {
+      if (img.getAttribute('alt') !== alt) img.setAttribute('alt', alt);
+    });
+    box.querySelectorAll('.widget-slider [role="slider"], .widget-hslider [role="slider"]').forEach((handle) => {
+      const widget = handle.closest('.widget-slider, .widget-hslider');
+      const label = widget && widget.querySelector('.widget-label');
+      const name = ((label && label.textContent) || '').trim();
+      if (name && handle.getAttribute('aria-label') !== name) handle.setAttribute('aria-label', name);
+    });
+  };
+  const observer = new MutationObserver(apply);
+  const start = () => {
+    box = el.closest(model.get('box'));
+    if (!box) { if (tries++ < 120) requestAnimationFrame(start); return; }
+    observer.observe(box, { childList: true, subtree: true });
+    apply();
+  };
+  model.on('change:alt', apply);
+  start();
+  return () => { observer.disconnect(); model.off('change:alt', apply); };
+}
+export default { render };
+"""
+
+_ACCESSIBLE_NAMES_CLASS = None
+
+
+def accessible_names(alt: str = "", images: str = "img.widget-image",
+                     box: str = ".iliopsoas-diagram, .iliopsoas-question"):
+    """An invisible widget that names the pictures and sliders of the box it is placed in.
+
+    ``alt``: the text alternative of every ``images`` element (a CSS selector) inside the nearest
+    ``box`` (a CSS selector) around it; set ``.alt`` again when the picture changes.  Slider
+    handles get their label's text as ``aria-label``.  Returns an ``anywidget.AnyWidget``
+    (imported on first use, so this module stays free of widget libraries until then).
+    """
+    global _ACCESSIBLE_NAMES_CLASS
+    if _ACCESSIBLE_NAMES_CLASS is None:
+        import anywidget
+        import traitlets
+
+        class AccessibleNames(anywidget.AnyWidget):
+            _esm = _ACCESSIBLE_NAMES_ESM
+            alt = traitlets.Unicode("").tag(sync=True)
+            images = traitlets.Unicode("img.widget-image").tag(sync=True)
+            box = traitlets.Unicode(".iliopsoas-diagram").tag(sync=True)
+
+        _ACCESSIBLE_NAMES_CLASS = AccessibleNames
+    return _ACCESSIBLE_NAMES_CLASS(alt=alt, images=images, box=box)

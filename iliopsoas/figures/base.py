@@ -34,7 +34,7 @@ import copy
 import html
 import io
 
-from ..display import StaticFallback, course_css, static_figure_html
+from ..display import StaticFallback, accessible_names, course_css, static_figure_html
 from .style import figure_to_png, new_figure
 
 SLIDER_TYPES = ("IntSlider", "FloatSlider", "SelectionSlider")
@@ -136,6 +136,7 @@ class Diagram(StaticFallback):
         if self._widget is not None:
             self._image.value = self.png
             self._readout.value = self._readout_html(state)
+            self._names.alt = self.alt(state)
         return self.png
 
     def set(self, **values) -> bytes:
@@ -210,6 +211,9 @@ class Diagram(StaticFallback):
                   self._image, self._readout]
         if self.caption:
             parts.append(w.HTML(f'<p style="font-size:90%;{TEXT_STYLE}"><em>{html.escape(self.caption)}</em></p>'))
+        # the picture's alt text and the sliders' names, set in the page (see display.accessible_names)
+        self._names = accessible_names(alt=self.alt(state), images="img.iliopsoas-diagram-image")
+        parts.append(self._names)
         box = w.VBox(parts, layout={"border": "1px solid #C8C8C8", "padding": "0.5em", "margin": "0.5em 0"})
         box.add_class("iliopsoas-diagram")
         box.add_class(f"iliopsoas-diagram-{self.name}")

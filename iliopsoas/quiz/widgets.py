@@ -38,7 +38,7 @@ import weakref
 
 from . import grading, scoring
 from .banks import BankError, BankValidationError, BrokenQuestion, load_bank_partial, load_course_partial
-from ..display import StaticFallback, course_css, format_time, set_student_timezone
+from ..display import StaticFallback, accessible_names, course_css, format_time, set_student_timezone
 from ..markdown import escape, label_text, literal_markdown, plain_text, render_inline, render_markdown
 
 VERDICTS = {
@@ -402,7 +402,8 @@ class QuestionView:
         if fig is not None:
             image = w.Image(value=fig.png, format="png", layout={"max_width": "100%", "height": "auto"})
             image.add_class("iliopsoas-label-figure")
-            parts += [image, w.HTML(f"<p><em>Picture:</em> {escape(fig.alt)}</p>")]
+            parts += [image, w.HTML(f"<p><em>Picture:</em> {escape(fig.alt)}</p>"),
+                      accessible_names(alt=fig.alt, images="img.iliopsoas-label-figure", box=".iliopsoas-question")]
         else:
             parts.append(w.HTML(f'<p class="iliopsoas-warning">⚠ {escape(reason)} '
                                 "You can still answer from the list of markers below.</p>"))
