@@ -18,13 +18,17 @@ def test_tiers_are_emergency_then_same_day_then_soon_with_their_flags():
     data = redflags.load_red_flags()
     assert [t["id"] for t in data["tiers"]] == ["emergency", "same-day", "soon"]
     ids = {t["id"]: [f["id"] for f in t["flags"]] for t in data["tiers"]}
-    assert ids["emergency"] == ["cauda-equina"]
+    assert ids["emergency"] == ["cauda-equina", "aortic-aneurysm"]
     assert set(ids["same-day"]) == {"fever", "anticoagulant-bleed", "cannot-bear-weight",
                                     "runner-stress-fracture", "adolescent-limp"}
     assert set(ids["soon"]) == {"cancer-history", "weight-loss", "night-pain", "progressive-weakness"}
     cauda = redflags.red_flag("cauda-equina")["sign"].lower()
     for sign in ("bladder", "bowel", "saddle", "both legs", "sexual"):
         assert sign in cauda
+    # cauda equina can come without back pain: the flag must not require it
+    assert "with or without back pain" in cauda
+    fever = redflags.red_flag("fever")["concern"].lower()
+    assert "abscess" in fever and "hip joint" in fever
     abscess = [r for r in data["risk_factors"] if r["condition"] == "psoas abscess"][0]
     text = " ".join(abscess["factors"]).lower()
     for factor in ("diabetes", "immune", "injecting drug", "crohn", "operation"):

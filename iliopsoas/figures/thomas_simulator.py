@@ -72,9 +72,9 @@ class ThomasTestSimulator(Diagram):
         "How far each tightness moves the leg, the cut-offs (thigh at or above horizontal; knee more than 10° below "
         "and drift more than 7° above Harvey's means) and the 15° pelvic tilt of the over-flexing error are "
         "teaching assumptions of this simulator, not data (course models 2026). The test is a screen, not a "
-        "diagnosis: examiners agree poorly with pass/fail or goniometer scoring (Peeler & Anderson 2007; Peeler & "
-        "Anderson 2008), better with an inclinometer or photographs (Clapis, Davis & Davis 2008; Cady, Powis & "
-        "Hopgood 2022), and it measures hip extension poorly unless pelvic tilt is controlled (Vigotsky et al. 2016)."
+        "diagnosis: examiners agreed poorly with pass/fail or goniometer scoring in two studies (Peeler & Anderson "
+        "2007; Peeler & Anderson 2008) and well with a set protocol, whether by inclinometer or goniometer, or from "
+        "photographs (Clapis, Davis & Davis 2008; Cady, Powis & Hopgood 2022), and it measures hip extension poorly unless pelvic tilt is controlled (Vigotsky et al. 2016)."
     )
 
     # ------------------------------------------------------------------ build

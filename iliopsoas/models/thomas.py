@@ -35,10 +35,11 @@ Two checks an examiner adds (``CHECKS``):
   false positive.  Pelvic tilt explained most of the test's error against measured hip extension
   in 29 students (Vigotsky et al. 2016).
 
-The test is a **screen, not a diagnosis**.  Reliability depends on the method: examiners agreed
-poorly with pass/fail scoring and a goniometer (Peeler & Anderson 2007; Peeler & Anderson 2008),
-well with an inclinometer under a set protocol or when rating photographs (Clapis, Davis & Davis
-2008; Cady, Powis & Hopgood 2022); and it measures hip extension poorly unless pelvic tilt is
+The test is a **screen, not a diagnosis**.  Reliability depends on the study and the method:
+examiners agreed poorly with pass/fail scoring and a goniometer in two studies (Peeler & Anderson
+2007; Peeler & Anderson 2008), well when the hip angle was measured under a set protocol, with an
+inclinometer or a goniometer alike, or when rating photographs (Clapis, Davis & Davis 2008; Cady,
+Powis & Hopgood 2022); the instrument alone does not decide it.  And it measures hip extension poorly unless pelvic tilt is
 controlled (Vigotsky et al. 2016: sensitivity 31.8 %, 95 % CI 13.9 to 54.9; specificity 57.1 %,
 95 % CI 18.4 to 90.1).
 
@@ -114,10 +115,11 @@ THRESHOLDS = {"hip_deg": 0.0, "knee_deg": NORM_KNEE_DEG - 10.0, "abduction_deg":
 #: Within this many degrees below horizontal the thigh is "borderline".
 HIP_BORDERLINE_DEG = 5.0
 
-SCREEN_SENTENCE = ("The modified Thomas test is a screen, not a diagnosis: examiners agree poorly when they score it "
-                   "pass/fail or with a goniometer (Peeler & Anderson 2007; Peeler & Anderson 2008) and better with "
-                   "an inclinometer or from photographs (Clapis, Davis & Davis 2008; Cady, Powis & Hopgood 2022), and "
-                   "it measures hip extension poorly unless pelvic tilt is controlled (Vigotsky et al. 2016).")
+SCREEN_SENTENCE = ("The modified Thomas test is a screen, not a diagnosis: examiners agreed poorly in two studies "
+                   "that scored it pass/fail or with a goniometer (Peeler & Anderson 2007; Peeler & Anderson 2008) "
+                   "and well when the hip angle was measured under a set protocol, with an inclinometer or a "
+                   "goniometer, or rated from photographs (Clapis, Davis & Davis 2008; Cady, Powis & Hopgood 2022), "
+                   "and it measures hip extension poorly unless pelvic tilt is controlled (Vigotsky et al. 2016).")
 KNEE_NORM_SENTENCE = (f"Sources disagree on the knee: Kendall's convention expects about {KENDALL_KNEE_DEG}° of "
                       f"flexion (Kendall et al. 2005), but Harvey's 117 elite athletes averaged {NORM_KNEE_DEG:g}° "
                       "(Harvey 1998).")
