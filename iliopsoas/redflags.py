@@ -15,11 +15,9 @@ lessons' explorers and clinical cases read the same flags by id.
 from __future__ import annotations
 
 import functools
-from pathlib import Path
-
-import yaml
 
 from .paths import asset_file
+from .yamlfile import read_yaml
 
 FILE = "red-flags.yml"
 TIER_IDS = ("emergency", "same-day", "soon")
@@ -117,14 +115,7 @@ def validate(data, name: str = FILE, references: dict | None = None) -> list[str
 
 @functools.lru_cache(maxsize=4)
 def _load(path: str, mtime: float) -> dict:
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RedFlagError(f"{FILE}: cannot be read ({exc.strerror or exc})") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise RedFlagError(f"{FILE}: is not valid YAML{at}") from exc
+    data = read_yaml(path, FILE, RedFlagError)
     from .sources import load_references
 
     problems = validate(data, FILE, load_references() or None)

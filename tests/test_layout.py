@@ -19,7 +19,7 @@ PACKAGE = ROOT / "iliopsoas"
 
 #: The shared base layer: plain helpers every layer may use (no matplotlib, no widgets).
 BASE = {"iliopsoas", "iliopsoas.paths", "iliopsoas.display", "iliopsoas.markdown", "iliopsoas.sources",
-        "iliopsoas.csvfiles", "iliopsoas.course", "iliopsoas.redflags", "iliopsoas.hub"}
+        "iliopsoas.csvfiles", "iliopsoas.course", "iliopsoas.redflags", "iliopsoas.hub", "iliopsoas.yamlfile"}
 
 #: layer -> (module prefixes it may import from the package, besides the base layer and itself)
 RULES = {

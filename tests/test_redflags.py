@@ -100,3 +100,24 @@ def test_every_notebook_block_is_the_generated_one():
 def test_data_file_parses_as_plain_yaml():
     data = yaml.safe_load((ROOT / "assets" / "red-flags.yml").read_text(encoding="utf-8"))
     assert redflags.validate(data, "red-flags.yml", load_references()) == []
+
+
+def test_every_data_file_reader_names_the_file_and_line_of_bad_yaml(tmp_path):
+    """One YAML reader (iliopsoas.yamlfile) for every data file: bad YAML names file, line and column."""
+    from iliopsoas.yamlfile import read_yaml
+
+    class MyError(ValueError):
+        pass
+
+    bad = tmp_path / "differential.yml"
+    bad.write_text("findings:\n  - id: a\n    label: [unclosed\n", encoding="utf-8")
+    with pytest.raises(MyError, match=r"^differential\.yml: is not valid YAML at line \d+, column \d+$"):
+        read_yaml(bad, error=MyError)
+    with pytest.raises(MyError, match=r"^missing\.yml: cannot be read \("):
+        read_yaml(tmp_path / "missing.yml", error=MyError)
+    (tmp_path / "latin1.yml").write_bytes("name: Hölmich\n".encode("latin-1"))
+    with pytest.raises(MyError, match=r"^latin1\.yml: cannot be read \("):
+        read_yaml(tmp_path / "latin1.yml", error=MyError)
+    good = tmp_path / "good.yml"
+    good.write_text("tiers: [emergency]\n", encoding="utf-8")
+    assert read_yaml(good, error=MyError) == {"tiers": ["emergency"]}

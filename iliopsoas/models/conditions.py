@@ -24,11 +24,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from ..paths import asset_file
 from ..redflags import load_red_flags
 from ..sources import load_references
+from ..yamlfile import read_yaml
 from .pain_regions import LEVELS, REGIONS
 
 FILE = "conditions.yml"
@@ -143,14 +142,7 @@ def _build(data) -> dict[str, Condition]:
 @functools.lru_cache(maxsize=4)
 def _load(path: str, mtime: float) -> dict[str, Condition]:
     name = Path(path).name
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConditionsError(f"{name}: cannot be read ({exc.strerror or exc})") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConditionsError(f"{name}: is not valid YAML{at}") from exc
+    data = read_yaml(path, name, ConditionsError)
     problems = validate(data, name)
     if problems:
         raise ConditionsError("\n".join(problems))

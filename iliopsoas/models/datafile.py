@@ -19,9 +19,8 @@ import functools
 import json
 from pathlib import Path
 
-import yaml
-
 from ..paths import asset_file
+from ..yamlfile import read_yaml as _read_yaml
 
 
 class DataFileError(ValueError):
@@ -73,17 +72,7 @@ def problems(data, schema: dict, name: str, labels: dict | None = None) -> list[
 
 def read_yaml(name: str):
     """Parse ``assets/<name>``; :class:`DataFileError` for a missing file or bad YAML (with the line)."""
-    path = asset_file(name)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise DataFileError(f"{name}: cannot be read ({exc.strerror or exc})") from exc
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise DataFileError(f"{name}: is not valid YAML{at}") from exc
+    return _read_yaml(asset_file(name), name, DataFileError)
 
 
 @functools.lru_cache(maxsize=16)

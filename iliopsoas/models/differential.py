@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from pathlib import Path
-
-import yaml
 
 from ..paths import asset_file
+from ..yamlfile import read_yaml
 
 FILE = "differential.yml"
 GROUPS = ("doha", "mimic")
@@ -192,14 +190,7 @@ class Differential:
 
 @functools.lru_cache(maxsize=4)
 def _load(path: str, mtime: float) -> Differential:
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise DifferentialDataError(f"{FILE}: cannot be read ({exc.strerror or exc})") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise DifferentialDataError(f"{FILE}: is not valid YAML{at}") from exc
+    data = read_yaml(path, FILE, DifferentialDataError)
     from ..redflags import load_red_flags
     from ..sources import load_references
 

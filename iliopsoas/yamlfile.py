@@ -1,0 +1,40 @@
+"""Read one YAML data file with an error that names the file and, for bad YAML, the line.
+
+Every course data file (red flags, conditions, the differential, test accuracy,
+the lessons' tables) is read through :func:`read_yaml`, so a student or author
+who breaks one meets the same kind of message::
+
+    differential.yml: is not valid YAML at line 12, column 5
+
+Base layer: no matplotlib, no widgets (see docs/CONTRACTS.md, "Layout and layers").
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+
+def read_yaml(path: str | Path, name: str | None = None, error: type[Exception] = ValueError):
+    """Parse the YAML file at ``path``; the parsed data (any YAML value, ``None`` for an empty file).
+
+    ``name`` is how messages call the file (default: its file name). Raises ``error`` (a
+    ``ValueError`` subclass of the caller's, so callers keep their own exception types) with
+    ``"<name>: cannot be read (<reason>)"`` for a missing or unreadable file, and
+    ``"<name>: is not valid YAML at line L, column C"`` (1-based) for a syntax error.
+    """
+    name = name or Path(path).name
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise error(f"{name}: cannot be read ({reason})") from exc
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise error(f"{name}: is not valid YAML{at}") from exc
+
+
+__all__ = ["read_yaml"]
