@@ -421,6 +421,8 @@ figcaption { font-size: 0.85em; color: #444; }
   ol.choices > li { margin: 0.2em 0; padding: 0.1em 0.4em; }
   .question, figure, ol.choices > li { break-inside: avoid; page-break-inside: avoid; }
   figure img { max-height: 62mm; width: auto; }   /* a label question with its picture fits one page */
+  .question.long { break-inside: auto; page-break-inside: auto; break-before: page; page-break-before: always; }
+  .question.long .part, .question.long .explanation { break-inside: avoid; page-break-inside: avoid; }
 }
 """.strip()
 
@@ -460,7 +462,9 @@ def _html_sources(keys: list[str], key: AnswerKey) -> str:
 
 
 def _html_entry(e: KeyEntry, number: str, key: AnswerKey) -> str:
-    out = [f'<article class="question" id="{html.escape(e.anchor)}">',
+    # A long entry (a clinical case: its tree is several steps) starts a page and may run over
+    # pages, but none of its parts (a step's options, the outcomes, the summary) is split.
+    out = [f'<article class="question{" long" if e.extra else ""}" id="{html.escape(e.anchor)}">',
            f"<h4>{html.escape(number)} <code>{html.escape(e.title)}</code> · {html.escape(e.kind)}</h4>",
            f'<div class="prompt">{_html_md(e.prompt)}</div>']
     if e.figure is not None:
@@ -494,7 +498,7 @@ def _html_entry(e: KeyEntry, number: str, key: AnswerKey) -> str:
     for i, hint in enumerate(e.hints, start=1):
         out.append(f'<p class="hint"><strong>Hint {i}:</strong> {_html_inline(hint.strip())}</p>')
     for heading, text in e.extra:
-        out.append(f"<p class=\"label\">{html.escape(heading)}</p>{_html_md(text)}")
+        out.append(f"<section class=\"part\"><p class=\"label\">{html.escape(heading)}</p>{_html_md(text)}</section>")
     if e.explanation:
         out.append(f'<div class="explanation"><p class="label">Explanation</p>{_html_md(e.explanation)}</div>')
     if e.sources:

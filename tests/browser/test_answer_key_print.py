@@ -12,14 +12,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_printed_key_never_splits_a_question_across_pages(browser_context, tmp_path):
-    """Chromium prints the whole course's key to A4; every question starts and ends on one page."""
+    """Chromium prints the whole course's key to A4; every question starts and ends on one page, every
+    clinical case starts a page and none of its parts is split."""
     import pypdf
 
     from iliopsoas.api import marker_figure
     from iliopsoas.quiz import answer_key as ak
     from iliopsoas.quiz.banks import load_course
+    from iliopsoas.quiz.cases import cases_for
 
     course = load_course(ROOT)
+    course_cases = cases_for(None, ROOT)
     key = ak.build_key(course, label_figure=marker_figure)
     (tmp_path / "key.html").write_text(ak.answer_key_html(key), encoding="utf-8")
     page = browser_context.new_page()
@@ -33,7 +36,7 @@ def test_printed_key_never_splits_a_question_across_pages(browser_context, tmp_p
     pages = [pg.extract_text() for pg in pypdf.PdfReader(str(tmp_path / "key.pdf")).pages]
     squash = [re.sub(r"\W+", "", unicodedata.normalize("NFKC", t)) for t in pages]  # ligatures like "ﬂ"
     numbers = ak._numbering(key)
-    checked = 0
+    checked = cases = 0
     for lesson in key.lessons:
         starts = [i for i, t in enumerate(squash) if re.sub(r"\W+", "", f"{lesson.slug} · {lesson.title}") in t]
         assert starts, f"{lesson.slug} not found in the PDF"
@@ -43,7 +46,17 @@ def test_printed_key_never_splits_a_question_across_pages(browser_context, tmp_p
             where_head = [i for i, t in enumerate(squash) if head in t]
             assert where_head, f"{entry.title} not found in the PDF"
             first = where_head[-1]  # the contents list names the number too; the question comes later
-            assert tail in squash[first], f"{entry.title} is split across pages {first + 1} and after"
+            if entry.extra:
+                # a clinical case's tree is longer than a page: it starts a page of its own and its
+                # summary (the explanation) ends within the next pages, before any other entry
+                assert squash[first].startswith(head), f"{entry.title} does not start a page"
+                ends = [j for j in range(first, len(squash)) if tail in squash[j]]
+                assert ends, f"{entry.title}: its summary is not in the PDF after its heading"
+                assert ends[0] - first <= 6, f"{entry.title} runs over {ends[0] - first + 1} pages"
+                cases += 1
+            else:
+                assert tail in squash[first], f"{entry.title} is split across pages {first + 1} and after"
             checked += 1
-    assert checked == sum(len(b.questions) for b in course.banks.values())
+    assert cases == len(course_cases), "every clinical case is in the printed key"
+    assert checked == sum(len(b.questions) for b in course.banks.values()) + cases
     assert len(pages) > len(key.lessons), "each lesson starts a page"
