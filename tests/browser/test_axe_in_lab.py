@@ -124,19 +124,24 @@ def answer_every_quiz_wrongly(nb: NotebookPage) -> int:
 
 
 def reveal_one_answer(nb: NotebookPage) -> bool:
-    """Press Show answer where it is offered (after enough tries), trying again until it is."""
+    """Press Show answer where it is offered (after enough wrong tries), answering wrongly again until it is.
+
+    Try again clears the answer (retrieval from memory), so each new try gives the wrong answer again."""
+    slug, qid, _kind = QUESTIONS[0]
+    question = next(q for q in load_bank(slug)["questions"] if q["id"] == qid)
+    box = nb.panel.locator(f".iliopsoas-question.iliopsoas-q-{qid}").first
     for _ in range(4):
-        button = nb.panel.locator(".iliopsoas-show-answer:visible").first
+        button = box.locator(".iliopsoas-show-answer:visible")
         if button.count():
-            button.click()
+            button.first.click()
             nb.page.wait_for_selector(".iliopsoas-explanation .iliopsoas-answer", timeout=10_000)
             return True
-        retry = nb.panel.locator(".iliopsoas-try-again:visible").first
+        retry = box.locator(".iliopsoas-try-again:visible")
         if retry.count():
-            retry.click()
-        box = nb.panel.locator(".iliopsoas-question").first
-        box.locator(".iliopsoas-check").click()
-        nb.page.wait_for_timeout(300)
+            retry.first.click()
+        give_answer(nb.page, box, wrong_answer(question))
+        feedback, _explanation = check_and_read(nb.page, box)
+        assert feedback.startswith("✗"), f"{qid}: {feedback}"
     return False
 
 
