@@ -73,13 +73,16 @@ LESSON_JS = """() => {
   const main = document.querySelector('main') || document.body;
   const quizzes = [...main.querySelectorAll('.iliopsoas-quiz')];
   const details = [...main.querySelectorAll('details.iliopsoas-answer-block')];
+  const cases = [...main.querySelectorAll('.iliopsoas-case.iliopsoas-static')];
   const launch = [...document.querySelectorAll('a[href]')].map(a => a.href)
       .filter(h => h.includes('/v2/gh/') || h.includes('/hub/user-redirect/'));
   return {
     quizzes: quizzes.length,
     static_quizzes: quizzes.filter(q => q.classList.contains('iliopsoas-static')).length,
     questions: main.querySelectorAll('.iliopsoas-question').length,
-    answer_blocks: details.length,
+    answer_blocks: details.filter(d => !d.closest('.iliopsoas-case')).length,
+    cases: cases.length,
+    case_blocks: cases.filter(c => c.querySelectorAll('details.iliopsoas-answer-block').length === 1).length,
     open_blocks: details.filter(d => d.open).length,
     visible_answers: [...main.querySelectorAll('.iliopsoas-answer')].filter(a => a.checkVisibility()).length,
     widgets: main.querySelectorAll('.jupyter-widgets, script[type="application/vnd.jupyter.widget-view+json"]').length,
@@ -123,6 +126,7 @@ def stored_outputs(path: Path) -> dict:
     html = "".join(str(o.get("data", {}).get("text/html", "")) for c in nb.cells if c.cell_type == "code"
                    for o in c.get("outputs", []))
     return {"quizzes": html.count('class="iliopsoas-quiz'), "questions": html.count('class="iliopsoas-question '),
+            "cases": html.count('class="iliopsoas-case iliopsoas-static'),
             "figures": len(re.findall(r'<figure class="iliopsoas-figure', html))}
 
 
@@ -186,7 +190,7 @@ def test_quizzes_are_self_check_blocks_that_work_without_a_kernel(browsed):
     shown = browsed["shown"]
     lessons = lesson_pages(browsed["summary"])
     assert lessons
-    total = 0
+    total = cases = 0
     for path in lessons:
         stored = stored_outputs(ROOT / path.replace(".html", ".ipynb"))
         got = shown[path]
@@ -194,9 +198,13 @@ def test_quizzes_are_self_check_blocks_that_work_without_a_kernel(browsed):
         assert got["quizzes"] == got["static_quizzes"] == stored["quizzes"], (path, got, stored)
         assert got["questions"] == stored["questions"], (path, got, stored)
         assert got["answer_blocks"] == got["questions"], f"{path}: every question has a folded answer"
+        assert got["cases"] == stored["cases"], f"{path}: a clinical case is missing from the page"
+        assert got["case_blocks"] == got["cases"], f"{path}: every clinical case folds its best path away"
         assert got["open_blocks"] == 0 and got["visible_answers"] == 0, f"{path}: an answer is shown unasked"
         total += got["questions"]
+        cases += got["cases"]
     assert total > 0, "no lesson shows a question"
+    assert cases > 0, "no lesson shows a clinical case"
     quiz = browsed["quiz"]
     assert quiz.get("visible_before") is False and quiz.get("visible_after") is True, (
         f"Show answer (Enter on its summary) did not reveal the answer: {quiz}")
