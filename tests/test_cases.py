@@ -636,3 +636,20 @@ def test_the_answer_key_holds_every_case_with_its_tree_and_best_path(tmp_path):
     assert "⚠ unsafe" in md and "⏱ wasteful" in md and "Teaching move" in md
     out = cli("answer-key", "--notebook", LESSON, "--output", tmp_path / "key.md")
     assert out.returncode == 0 and "case-runner-groin-pain" in (tmp_path / "key.md").read_text(encoding="utf-8")
+
+
+def test_an_operation_that_only_costs_time_is_marked_wasteful():
+    """A play-through that ends 'slower or costlier than it needed to be' because of a surgical step taken too
+    early scores efficient ✗ (found by a student trial: the outcome said costlier, the score said efficient ✓)."""
+    import yaml as _yaml
+
+    checked = 0
+    for path in sorted((ROOT / "quizzes" / "cases").glob("*.yml")):
+        case = _yaml.safe_load(path.read_text(encoding="utf-8"))
+        delayed = {o["id"] for o in case["outcomes"] if o["result"] == "delayed"}
+        for step in case["steps"]:
+            for option in (step.get("decision") or {}).get("options") or []:
+                if option["next"] in delayed and re.search(r"surg|operat|redo", option["text"], re.I):
+                    checked += 1
+                    assert option.get("wasteful"), f"{path.name}: {step['id']}/{option['id']} is not marked wasteful"
+    assert checked >= 3
