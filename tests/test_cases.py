@@ -653,3 +653,17 @@ def test_an_operation_that_only_costs_time_is_marked_wasteful():
                     checked += 1
                     assert option.get("wasteful"), f"{path.name}: {step['id']}/{option['id']} is not marked wasteful"
     assert checked >= 3
+
+
+def test_a_looping_choice_says_the_student_is_back_at_the_same_question():
+    """Student trial: after 'Arrange an MRI to settle it' (loop: true) the same question came back as a new
+    step number with nothing to say why."""
+    store = ProgressStore(None)
+    player = CasePlayer(load_case("office-worker-tight-psoas"), {}, store=store, red_flags=None)
+    play(player, [("screen", "red-flags-and-beliefs", None), ("findings", "non-specific", "moderate")])
+    assert player.position == "explain"
+    assert "Back to the same question" not in player.info.value
+    player.decide("scan-to-settle")
+    player.advance()
+    assert player.position == "explain"
+    assert "Back to the same question" in player.info.value
