@@ -667,3 +667,14 @@ def test_a_looping_choice_says_the_student_is_back_at_the_same_question():
     player.advance()
     assert player.position == "explain"
     assert "Back to the same question" in player.info.value
+
+
+def test_a_run_whose_last_decision_leads_through_an_information_step_to_its_outcome_is_finished():
+    """Student trial: the fever case's 'routine' choice leads to 'Three days later' (information only) and then
+    to sepsis; after a kernel restart the finished case came back as 'in progress' at that step."""
+    case, store = load_case("fever-back-pain-limp"), ProgressStore(None)
+    record(store, case, "history", "lifting", run=1)
+    record(store, case, "findings", "routine", run=1)
+    run = case_runs(case, store.attempts())[0]
+    assert run.finished and run.position == "septic", run.position
+    assert run.problem is None and not run.safe
