@@ -636,3 +636,45 @@ def test_the_answer_key_holds_every_case_with_its_tree_and_best_path(tmp_path):
     assert "⚠ unsafe" in md and "⏱ wasteful" in md and "Teaching move" in md
     out = cli("answer-key", "--notebook", LESSON, "--output", tmp_path / "key.md")
     assert out.returncode == 0 and "case-runner-groin-pain" in (tmp_path / "key.md").read_text(encoding="utf-8")
+
+
+def test_an_operation_that_only_costs_time_is_marked_wasteful():
+    """A play-through that ends 'slower or costlier than it needed to be' because of a surgical step taken too
+    early scores efficient ✗ (found by a student trial: the outcome said costlier, the score said efficient ✓)."""
+    import yaml as _yaml
+
+    checked = 0
+    for path in sorted((ROOT / "quizzes" / "cases").glob("*.yml")):
+        case = _yaml.safe_load(path.read_text(encoding="utf-8"))
+        delayed = {o["id"] for o in case["outcomes"] if o["result"] == "delayed"}
+        for step in case["steps"]:
+            for option in (step.get("decision") or {}).get("options") or []:
+                if option["next"] in delayed and re.search(r"surg|operat|redo", option["text"], re.I):
+                    checked += 1
+                    assert option.get("wasteful"), f"{path.name}: {step['id']}/{option['id']} is not marked wasteful"
+    assert checked >= 3
+
+
+def test_a_looping_choice_says_the_student_is_back_at_the_same_question():
+    """Student trial: after 'Arrange an MRI to settle it' (loop: true) the same question came back as a new
+    step number with nothing to say why."""
+    store = ProgressStore(None)
+    player = CasePlayer(load_case("office-worker-tight-psoas"), {}, store=store, red_flags=None)
+    play(player, [("screen", "red-flags-and-beliefs", None), ("findings", "non-specific", "moderate")])
+    assert player.position == "explain"
+    assert "Back to the same question" not in player.info.value
+    player.decide("scan-to-settle")
+    player.advance()
+    assert player.position == "explain"
+    assert "Back to the same question" in player.info.value
+
+
+def test_a_run_whose_last_decision_leads_through_an_information_step_to_its_outcome_is_finished():
+    """Student trial: the fever case's 'routine' choice leads to 'Three days later' (information only) and then
+    to sepsis; after a kernel restart the finished case came back as 'in progress' at that step."""
+    case, store = load_case("fever-back-pain-limp"), ProgressStore(None)
+    record(store, case, "history", "lifting", run=1)
+    record(store, case, "findings", "routine", run=1)
+    run = case_runs(case, store.attempts())[0]
+    assert run.finished and run.position == "septic", run.position
+    assert run.problem is None and not run.safe

@@ -80,6 +80,15 @@ def test_red_flags_come_from_the_shared_file_by_id_and_tier():
     assert res.status_of("other") == "alarm"   # the Doha heading that holds the mimics
 
 
+def test_the_summary_names_red_flags_in_words_grouped_by_urgency():
+    res = dd.sort_findings(["cancer", "bladder-saddle", "fever", "running-worse"])
+    said = dd.summary(res)
+    assert ("Red flags: emergency, now — cauda equina; same day — runner stress fracture, fever; "
+            "soon, within days — cancer history, weight loss, night pain.") in said, said
+    ids = {f.id for f in res.red_flags}
+    assert not [i for i in ids if "-" in i and i in said], f"file ids shown to the student: {said}"
+
+
 def test_unknown_finding_lists_the_known_ones():
     with pytest.raises(dd.FindingError, match="fever"):
         dd.sort_findings(["fevre"])
@@ -127,7 +136,7 @@ def test_sorter_diagram_words_and_reasoning_follow_the_ticks():
     before = d.png
     d.set(fever=True, psoas_sign=True)
     assert d.png != before
-    assert "Psoas abscess" in d.readout(d.state()) and "fever (same day)" in d.readout(d.state())
+    assert "Psoas abscess" in d.readout(d.state()) and "Red flags: same day — fever." in d.readout(d.state())
     reasons = d.reasoning_html(d.state())
     assert "Wagner, McKinney &amp; Carpenter 1996" in reasons and "SAME DAY" in reasons
     assert "Red flags raised: fever (same-day)" in d.alt(d.state())

@@ -210,6 +210,47 @@ def test_numeric_enter_submits_and_typed_script_is_escaped(course):
     assert "Use a point for decimals" in view.feedback.value
 
 
+class ClickWhileSaving(FakeStore):
+    """While the typed answer is being saved, the Check click (sent by the same mouse press) arrives."""
+
+    view = None
+
+    def record(self, *args, **kwargs):
+        call = super().record(*args, **kwargs)
+        if self.view is not None and len(self.calls) == 1:
+            self.view.check_button.click()
+        return call
+
+
+def test_a_check_click_arriving_while_the_typed_answer_is_saved_is_not_a_second_attempt(course):
+    store = ClickWhileSaving()
+    qz, _ = show(ids=["w-num"], store=store)
+    view = store.view = qz.views["w-num"]
+    view.inputs[0].value = "12"  # the box's new value (the blur of the Check click) checks it
+    assert [c["answer"] for c in store.calls] == ["12"], "one answer, typed once, is one attempt"
+    assert "(attempt 1)" in view.feedback.value and view.attempts == 1
+
+
+def test_a_check_click_from_another_thread_while_saving_is_not_a_second_attempt(course):
+    import threading
+    import time
+
+    class SlowStore(FakeStore):
+        def record(self, *args, **kwargs):
+            time.sleep(0.3)  # a slow disk: the click is handled meanwhile
+            return super().record(*args, **kwargs)
+
+    qz, store = show(ids=["w-num"], store=SlowStore())
+    view = qz.views["w-num"]
+    typed = threading.Thread(target=lambda: setattr(view.inputs[0], "value", "12"))
+    typed.start()
+    time.sleep(0.1)
+    view.check_button.click()
+    typed.join()
+    assert [c["answer"] for c in store.calls] == ["12"]
+    assert view.attempts == 1
+
+
 def test_matching_per_item_feedback_and_recorded_answer(course):
     qz, store = show(ids=["w-match"])
     view = qz.views["w-match"]

@@ -331,8 +331,10 @@ def summary(result: SortResult) -> str:
     parts = [f"{words[0].upper() + words[1:]} finding{'s' if count != 1 else ''} ticked."]
     names = lambda items: ", ".join(c.category.name for c in items)  # noqa: E731
     if result.red_flags:
-        tiers = {"emergency": "emergency", "same-day": "same day", "soon": "soon"}
-        parts.append("Red flags: " + "; ".join(f"{f.id} ({tiers[f.tier]})" for f in result.red_flags) + ".")
+        # In words, grouped by urgency like panel (c) of the sorter (never the file's ids).
+        tiers = {"emergency": "emergency, now", "same-day": "same day", "soon": "soon, within days"}
+        groups = [(tiers[t], [f.id.replace("-", " ") for f in result.red_flags if f.tier == t]) for t in tiers]
+        parts.append("Red flags: " + "; ".join(f"{label} — {', '.join(ids)}" for label, ids in groups if ids) + ".")
     for status, words in (("alarm", "Rule out first"), ("mixed", "For and against"),
                           ("for", "More plausible"), ("against", "Less likely, not excluded")):
         # "Other causes" only mirrors the mimics (see sort_findings): name the mimics themselves.

@@ -263,7 +263,12 @@ class CasePlayer(StaticFallback):
                 self.step_box.remove_class(cls)
         self.step_box.add_class(f"iliopsoas-case-at-{node}")
         number = len(self.decisions) + 1
-        self.info.value = (f"<h4>Step {number} · {render_inline(step['title'])}</h4>" + render_markdown(step["info"]))
+        again = ""
+        if self.decisions and self.decisions[-1].step_id == node:  # an option marked loop: the same question
+            again = ('<p class="iliopsoas-case-again"><em>Back to the same question: that choice did not move '
+                     "the case on. Choose again.</em></p>")
+        self.info.value = (f"<h4>Step {number} · {render_inline(step['title'])}</h4>" + again
+                           + render_markdown(step["info"]))
         self._show_figure(step.get("figure"))
         self.feedback.value = ""
         self.continue_button.layout.display = "none"

@@ -891,6 +891,10 @@ def _replay(case: Case, run: int, records) -> CaseRun:
             break
         state.decisions.append(Decision(step_id, graded, str(_get(r, "timestamp", ""))))
         state.position = graded.next
+    if state.problem is None and case.is_outcome(_advance(case, state.position)):
+        # Only information steps are left before the outcome: nothing more to decide, so the run is finished
+        # (it used to resume as "in progress" after a restart although the student had seen the outcome).
+        state.position = _advance(case, state.position)
     if case.is_outcome(state.position):
         state.outcome = case.outcomes[state.position]
     return state

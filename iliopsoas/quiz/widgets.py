@@ -34,6 +34,7 @@ import base64
 import os
 import random
 import re
+import threading
 import weakref
 
 from . import grading, scoring
@@ -276,6 +277,10 @@ class QuestionView:
         self.last_result: grading.Result | None = None
         self._last_checked = object()
         self._restoring = False
+        # One check at a time: typing a number and clicking Check sends two messages (the box's new
+        # value, which checks it, and the click); the kernel can start the second while the first is
+        # still saving, which used to save the same answer twice (two attempts for one answer).
+        self._check_lock = threading.RLock()
         self.show_after = int(question.get("show_answer_after", SHOW_ANSWER_AFTER))
         rng = order_rng(self.qid, quiz.seed)
         self.order = self._choose_order(rng)
@@ -541,6 +546,10 @@ class QuestionView:
         what was chosen and the next hint, and after ``show_answer_after`` checked answers offers
         *Show answer*.  The same answer checked twice in a row is one attempt.
         """
+        with self._check_lock:
+            return self._check()
+
+    def _check(self) -> grading.Result:
         answer = self.answer()
         if self.last_result is not None and self._last_checked == answer:
             return self.last_result  # same answer again (e.g. Enter then Check): not a new attempt
@@ -549,9 +558,10 @@ class QuestionView:
             self.feedback.value = f'<div class="iliopsoas-invalid">ℹ {render_markdown(result.feedback_md)}</div>'
             return result
         self.attempts += 1
-        note, number = self.quiz.record(self.qid, answer, result)
+        # Marked as checked before saving, so that a Check arriving while it saves is the same answer.
         self.last_result = result
         self._last_checked = answer
+        note, number = self.quiz.record(self.qid, answer, result)
         self.restored = None
         self.solved = self.solved or result.correct
         if not result.correct:
