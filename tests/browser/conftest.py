@@ -90,18 +90,25 @@ def lab(chromium, served, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def browser_context(chromium, tmp_path_factory):
-    """One headless Chromium (fresh profile) for the session."""
+def playwright_session():
+    """The session's one Playwright (its sync API runs an event loop in this thread, so there can be
+    only one at a time: every browser test starts its browsers from this one)."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         pytest.fail("The browser tests need the playwright package: "
                     "pip install -r requirements-dev.txt", pytrace=False)
     with sync_playwright() as pw:
-        context = labdriver.launch_browser(pw, tmp_path_factory.mktemp("chromium-profile"), chromium)
-        context.set_default_timeout(20_000)  # one click or read; waits for runs set their own
-        yield context
-        context.close()
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser_context(chromium, playwright_session, tmp_path_factory):
+    """One headless Chromium (fresh profile) for the session."""
+    context = labdriver.launch_browser(playwright_session, tmp_path_factory.mktemp("chromium-profile"), chromium)
+    context.set_default_timeout(20_000)  # one click or read; waits for runs set their own
+    yield context
+    context.close()
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,8 @@ MathJax (a small book with formulas, built the same way).
 """
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import json
 import re
 import sys
@@ -48,9 +50,8 @@ def built(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browsed(built, chromium):
+def browsed(built, chromium, playwright_session):
     """Crawl the whole site once (links, anchors, axe in both themes); keep what the lesson pages show."""
-    from playwright.sync_api import sync_playwright
 
     site, summary = built
     shown = {}
@@ -59,7 +60,7 @@ def browsed(built, chromium):
         if path.startswith("notebooks/"):
             shown[path] = page.evaluate(LESSON_JS)
 
-    with sitedriver.serve(site) as base, sync_playwright() as pw:
+    with sitedriver.serve(site) as base, nullcontext(playwright_session) as pw:
         browser, context, guard = sitedriver.offline_context(pw, base, chromium)
         try:
             result = sitedriver.crawl(context, base, axe_js=AXE, also=sitedriver.site_pages(site), on_page=look)
@@ -162,12 +163,11 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_page_in_either_theme(
     assert not serious, "axe-core found:\n" + "\n".join(serious)
 
 
-def test_the_guard_counts_and_stops_requests_to_other_hosts(built, chromium):
+def test_the_guard_counts_and_stops_requests_to_other_hosts(built, chromium, playwright_session):
     """The 0 above is a measurement: a page that asks another host for something is counted."""
-    from playwright.sync_api import sync_playwright
 
     site, _summary = built
-    with sitedriver.serve(site) as base, sync_playwright() as pw:
+    with sitedriver.serve(site) as base, nullcontext(playwright_session) as pw:
         browser, context, guard = sitedriver.offline_context(pw, base, chromium)
         try:
             page = context.new_page()
@@ -249,9 +249,8 @@ MATH_COURSE = {
 }
 
 
-def test_maths_is_typeset_by_the_sites_own_mathjax(tmp_path, chromium):
+def test_maths_is_typeset_by_the_sites_own_mathjax(tmp_path, chromium, playwright_session):
     """A small course with formulas, built the same way: MathJax typesets them from the site itself."""
-    from playwright.sync_api import sync_playwright
 
     root = tmp_path / "course"
     for rel, text in MATH_COURSE.items():
@@ -274,7 +273,7 @@ def test_maths_is_typeset_by_the_sites_own_mathjax(tmp_path, chromium):
     page_html = (tmp_path / "site" / "notebooks" / "10-maths.html").read_text(encoding="utf-8")
     scripts = re.findall(r'<script[^>]*src="([^"]*mathjax[^"]*)"', page_html, flags=re.I)
     assert scripts and all(not s.startswith(("http:", "https:", "//")) for s in scripts), scripts
-    with sitedriver.serve(tmp_path / "site") as base, sync_playwright() as pw:
+    with sitedriver.serve(tmp_path / "site") as base, nullcontext(playwright_session) as pw:
         browser, context, guard = sitedriver.offline_context(pw, base, chromium)
         try:
             page = context.new_page()
