@@ -326,8 +326,10 @@ class _Scene:
             for p, hs in copies:
                 if closed and st["kind"] not in ("nerve", "ligament", "bone_line"):
                     out.append(_patch(ax, p, sst, z, hs))
+                    out[-1].set_gid(f"structure:{key}")
                 else:
                     out.append(_line(ax, p, sst, z, dotted=shape.get("style") == "root"))
+                    out[-1].set_gid(f"structure:{key}")
         # non-highlightable details (drawn in the structure's own colours)
         detail_st = {"kind": "detail", "edge": st.get("edge", style.BONE_EDGE), "lw": 0.8}
         for extra in ("details", "rim"):
@@ -371,6 +373,8 @@ class _Scene:
                 dw = (w + nxt["size"][0]) / 2 - 0.3
                 out.append(_patch(ax, _rounded_rect((x1 + x2) / 2, (y1 + y2) / 2, dw, dh + 0.3, a, r=0.3),
                                   disc_st, z - 0.01))
+            if not v.get("tag", True):   # a level whose name would be hidden in this view
+                continue
             tx, ty = cx, cy
             if self.view == "side":  # in the uncovered back half of the body
                 tx, ty = cx - 0.75 * math.cos(math.radians(ang)), cy - 0.75 * math.sin(math.radians(ang))
@@ -427,25 +431,40 @@ class _Scene:
         gap = 0.5 * LABEL_SIZE * 1.25 * self._data_per_point()
         out = {}
         for side in ("left", "right"):
-            items = [k for k in keys if self.vdata["structures"][k].get("label", {}).get("side") == side]
+            items = [k for k in keys if self.vdata["structures"][k].get("label", {}).get("side") == side
+                     and not self._inside(k)]
             items.sort(key=lambda k: -self.anchors[k][1])
             heights = [heights_of(k) for k in items]
             ys = _spread([self.anchors[k][1] for k in items], heights, ylo + 1.5, yhi - 3.0, gap=gap)
             out.update({k: (side, y) for k, y in zip(items, ys)})
         return out
 
+    def _inside(self, key: str) -> bool:
+        """Whether the view labels this structure on itself (``label: {inside: true}``): for a large,
+        plain structure that a leader from either column could only reach across other labelled ones."""
+        return bool(self.vdata["structures"][key].get("label", {}).get("inside"))
+
     def _draw_labels(self) -> None:
-        """Labels with leader arrows in two columns beside the drawing, never overlapping."""
+        """Labels with leader arrows in two columns beside the drawing, never overlapping
+        (or, for ``inside`` labels, on the structure itself)."""
         ax, cols = self.ax, self.vdata["label_x"]
         line_h = LABEL_SIZE * 1.25 * self._data_per_point()
         texts = {k: _DATA["structures"][k]["label"] for k in self.keys}
+        for k in (k for k in self.keys if self._inside(k)):
+            ann = ax.annotate(texts[k], xy=self.anchors[k], xytext=self.anchors[k], ha="center", va="center",
+                              fontsize=LABEL_SIZE, color=style.TEXT, zorder=8, linespacing=1.1,
+                              bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.9))
+            ann.set_gid(f"label:{k}")
+            self.labels[k] = ann
         places = self._columns(self.keys, lambda k: (texts[k].count("\n") + 1) * line_h)
         for k, (side, y) in places.items():
             ann = ax.annotate(
                 texts[k], xy=self.anchors[k], xytext=(cols[side], y), ha="right" if side == "left" else "left",
                 va="center", fontsize=LABEL_SIZE, color=style.TEXT, zorder=8, linespacing=1.1,
                 arrowprops=dict(arrowstyle="-|>", color="#333333", lw=0.8, mutation_scale=7,
-                                shrinkA=3, shrinkB=0.5),
+                                shrinkA=3, shrinkB=0.5,
+                                # leaves the label from the side facing the drawing, never across a neighbour
+                                relpos=(1.0, 0.5) if side == "left" else (0.0, 0.5)),
                 bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.9))
             ann.set_gid(f"label:{k}")
             self.labels[k] = ann
@@ -457,12 +476,16 @@ class _Scene:
         places = self._columns(keys, lambda k: size)
         out = []
         for i, k in enumerate(keys, start=1):
-            side, y = places[k]
-            x = cols[side] - (size / 2 if side == "left" else -size / 2)
+            inside = self._inside(k)
+            if inside:   # the number on the structure itself, like its name in the labelled figure
+                x, y = self.anchors[k]
+            else:
+                side, y = places[k]
+                x = cols[side] - (size / 2 if side == "left" else -size / 2)
+            arrow = dict(arrowstyle="-|>", color="black", lw=1.1, mutation_scale=8, shrinkA=0, shrinkB=0.5)
             ann = ax.annotate(
                 str(i), xy=self.anchors[k], xytext=(x, y), ha="center", va="center", fontsize=LABEL_SIZE + 1,
-                fontweight="bold", color="black", zorder=20,
-                arrowprops=dict(arrowstyle="-|>", color="black", lw=1.1, mutation_scale=8, shrinkA=0, shrinkB=0.5),
+                fontweight="bold", color="black", zorder=20, arrowprops=None if inside else arrow,
                 bbox=dict(boxstyle="circle,pad=0.3", facecolor="white", edgecolor="black", linewidth=1.5))
             ann.set_gid(f"marker:{i}:{k}")
             out.append(ann)
@@ -486,14 +509,16 @@ class _Scene:
                     _apply_muted(a)
                 if key in self.labels:
                     self.labels[key].set_color(MUTED_TEXT)
-                    self.labels[key].arrow_patch.set_color(MUTED_TEXT)
+                    if self.labels[key].arrow_patch is not None:
+                        self.labels[key].arrow_patch.set_color(MUTED_TEXT)
 
 
 def _bold_label(ann) -> None:
     ann.set_fontweight("bold")
     ann.set_color("black")
-    ann.arrow_patch.set_color("black")
-    ann.arrow_patch.set_linewidth(1.4)
+    if ann.arrow_patch is not None:
+        ann.arrow_patch.set_color("black")
+        ann.arrow_patch.set_linewidth(1.4)
     box = ann.get_bbox_patch()
     if box is not None:
         box.set_edgecolor("black")
@@ -715,11 +740,11 @@ class AnatomyExplorer(Diagram):
                     copies.append(c)
                 if key in scene.labels:
                     lab = scene.labels[key]
+                    arrow = dict(arrowstyle="-|>", color="black", lw=1.4, mutation_scale=9, shrinkA=3, shrinkB=0.5,
+                                 relpos=(1.0, 0.5) if lab.get_ha() == "right" else (0.0, 0.5))
                     c = ax.annotate(lab.get_text(), xy=lab.xy, xytext=lab.xyann, ha=lab.get_ha(), va=lab.get_va(),
                                     fontsize=LABEL_SIZE, fontweight="bold", color=style.TEXT, zorder=80,
-                                    linespacing=1.1,
-                                    arrowprops=dict(arrowstyle="-|>", color="black", lw=1.4, mutation_scale=9,
-                                                    shrinkA=3, shrinkB=0.5),
+                                    linespacing=1.1, arrowprops=arrow if lab.arrow_patch is not None else None,
                                     bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="black",
                                               linewidth=1.0))
                     c.set_visible(False)

@@ -34,9 +34,10 @@ DISC_COLOUR = "#E6E9F2"
 
 CM = 100.0                                  # the side view is drawn in centimetres
 SIDE_XLIM = (-10.0, 18.5)
-SIDE_YLIM = (-10.5, 22.5)
+SIDE_YLIM = (-11.6, 23.4)
 MOMENT_YLIM = (-24.0, 34.0)
 FORCE_YLIM = (0.0, 2700.0)
+NEEDED_CLEARANCE_N = 110.0             # half a diamond marker's height on the force axis, and a gap
 ARROW_RADIUS_CM = 3.4
 ARROW_HALF_ANGLE_DEG = 26.0
 LABEL_OFFSET_CM = 4.2
@@ -149,8 +150,11 @@ class PsoasParadoxExplorer(Diagram):
         (self.axis_dots,) = ax.plot([], [], linestyle="none", marker="o", markersize=5.5, color="white",
                                     markeredgecolor=TEXT, markeredgewidth=1.4, zorder=4)
         # Vertebra names as text-shaped markers: they move every frame and markers draw much faster than Text.
+        # Drawn over the fascicles that cross the bodies, with a halo of the bone's colour.
         self.vertebra_labels = [ax.plot([], [], linestyle="none", marker=rf"$\mathrm{{{name}}}$", markersize=10,
-                                        color=TEXT, markeredgewidth=0, zorder=2.3)[0] for name in VERTEBRAE]
+                                        color=TEXT, markeredgewidth=0, zorder=3.15,
+                                        path_effects=[patheffects.withStroke(linewidth=2.5, foreground=BONE)])[0]
+                                for name in VERTEBRAE]
         self.arrows = []
         for _ in LEVELS:
             arrow = FancyArrowPatch((0, 0), (1, 1), arrowstyle="-|>,head_length=5,head_width=3.2",
@@ -176,7 +180,7 @@ class PsoasParadoxExplorer(Diagram):
                           linestyle="none", markersize=5.5, label="joint's axis of rotation")]
         ax.legend(handles=handles, loc="upper left", fontsize=8, frameon=True, framealpha=0.95, edgecolor=GRID,
                   borderaxespad=0.2, handlelength=2.2)
-        right, top = SIDE_XLIM[1] - 0.6, SIDE_YLIM[1] - 1.2
+        right, top = SIDE_XLIM[1] - 0.6, SIDE_YLIM[1] - 1.6
         ax.annotate("", xy=(right, top), xytext=(right - 5.0, top),
                     arrowprops=dict(arrowstyle="->", color=TEXT, linewidth=1.0))
         ax.text(right - 2.5, top + 0.4, "front", ha="center", va="bottom", fontsize=8, color=TEXT)
@@ -258,10 +262,11 @@ class PsoasParadoxExplorer(Diagram):
         compression = np.array([x.compression_n for x in loads])
         self.compression_bars.set_heights(compression)
         self.shear_bars.set_heights(np.abs([x.shear_n for x in loads]))
-        for text, value in zip(self.compression_texts, compression):
+        needed = np.abs(moments) / BACK_EXTENSOR_LEVER_M
+        for text, value, need in zip(self.compression_texts, compression, needed):
             text.set_text(f"{value:.0f}")
-            text.set_y(value + 30)
-        self.needed_markers.set_data(self._needed_x, np.abs(moments) / BACK_EXTENSOR_LEVER_M)
+            text.set_y(max(value + 30, need + NEEDED_CLEARANCE_N))   # above the bar and the diamond on it
+        self.needed_markers.set_data(self._needed_x, needed)
         return None
 
     def _update_joint_marker(self, j: int, load: JointLoad, axis_cm: np.ndarray, forward: np.ndarray) -> None:

@@ -34,6 +34,7 @@ ABD_COLOUR = OKABE_ITO["bluish_green"]
 POSITIVE_COLOUR = OKABE_ITO["vermillion"]
 
 SIDE_XLIM, SIDE_YLIM = (-1.0, 1.33), (-0.66, 0.74)
+TOP_XLIM, TOP_YLIM = (-0.45, 0.74), (-0.47, 0.17)
 
 
 def _capsule(p0, p1, r0: float, r1: float, n: int = 10) -> np.ndarray:
@@ -122,7 +123,9 @@ class ThomasTestSimulator(Diagram):
         ax.add_patch(Polygon(_capsule(shoulder, elbow, 0.04, 0.035), closed=True, zorder=3.1, **body))
         ax.add_patch(Polygon(_capsule(elbow, hand, 0.035, 0.03), closed=True, zorder=3.1, **body))
         ax.text(-0.62, 0.50, "other knee held\nto the chest", ha="right", va="center", fontsize=8, color=TEXT)
-        ax.text(-0.40, 0.115, "trunk flat on the table", ha="center", va="center", fontsize=8, color=TEXT, zorder=3.2)
+        # Between the shoulder and the held thigh, where no limb crosses the trunk.
+        ax.text(-0.36, 0.09, "trunk flat\non the table", ha="center", va="center", fontsize=8, color=TEXT,
+                zorder=3.2, linespacing=1.1)
         # Horizontal reference through the hip, and the norm ghost (Harvey 1998), both fixed.
         ax.plot([hip[0], hip[0] + 0.95], [hip[1]] * 2, color="#555555", linewidth=1.0, linestyle=(0, (1, 2)),
                 zorder=1.5)
@@ -153,7 +156,8 @@ class ThomasTestSimulator(Diagram):
         ax.plot([hip[0]], [hip[1]], marker="o", markersize=5, color=TEXT, zorder=6)
 
     def _build_top(self, ax):
-        style.schematic_axes(ax, (-0.45, 0.64), (-0.40, 0.17), "(b) View from above: does the thigh drift out?")
+        # Limits leave room for the thigh at the widest abduction the model gives (about 40°).
+        style.schematic_axes(ax, TOP_XLIM, TOP_YLIM, "(b) View from above: does the thigh drift out?")
         body = dict(facecolor=SKIN, edgecolor=SKIN_EDGE, linewidth=1.0)
         ax.add_patch(Polygon(_capsule((-0.40, 0.0), (-0.05, 0.0), 0.15, 0.15), closed=True, zorder=2, **body))
         ax.text(-0.24, 0.0, "pelvis and trunk", ha="center", va="center", fontsize=8, color=TEXT, zorder=3)
@@ -163,7 +167,10 @@ class ThomasTestSimulator(Diagram):
         ghost_end = hip + (THIGH_M + 0.09) * unit_vector(-NORM_ABDUCTION_DEG)
         (self.top_ghost,) = ax.plot([hip[0], ghost_end[0]], [hip[1], ghost_end[1]], color=TEXT, linewidth=1.6,
                                     linestyle=(0, (4, 2.5)), zorder=5)
-        ax.text(ghost_end[0], ghost_end[1] - 0.02, "athletes 16°", ha="center", va="top", fontsize=8, color=TEXT)
+        # Beyond the ghost's end, out of the thigh's reach at any angle.
+        norm_at = hip + (THIGH_M + 0.105) * unit_vector(-NORM_ABDUCTION_DEG)
+        ax.text(norm_at[0], norm_at[1], f"athletes {NORM_ABDUCTION_DEG:.0f}°", ha="left", va="center", fontsize=8,
+                color=TEXT)
         self.top_hip = hip
         self.top_thigh = ax.add_patch(Polygon(np.zeros((3, 2)), closed=True, facecolor=SKIN, edgecolor=SKIN_EDGE,
                                               linewidth=1.1, zorder=4))
@@ -171,8 +178,9 @@ class ThomasTestSimulator(Diagram):
         (self.abd_arc,) = ax.plot([], [], color=ABD_COLOUR, linewidth=2.0, zorder=6)
         self.abd_label = ax.text(-0.43, -0.28, "", ha="left", va="center", fontsize=9, color=ABD_COLOUR,
                                  fontweight="bold", zorder=7)
-        ax.text(0.62, -0.37, "right leg; outwards (lateral) ↓", ha="right", va="center", fontsize=8,
-                color="#444444")
+        # Bottom left: the thigh swings out to the right of the hip, never here.
+        ax.text(TOP_XLIM[0] + 0.02, TOP_YLIM[0] + 0.02, "right leg; outwards (lateral) ↓", ha="left", va="bottom",
+                fontsize=8, color="#444444")
         ax.plot([hip[0]], [hip[1]], marker="o", markersize=4, color=TEXT, zorder=6)
 
     def _build_findings(self, ax):
@@ -190,8 +198,8 @@ class ThomasTestSimulator(Diagram):
         for y, question in zip((0.83, 0.58, 0.33), questions):
             ax.text(0.02, y, question, ha="left", va="top", fontsize=8, color=TEXT, linespacing=1.25)
             self.finding_texts.append(ax.text(0.98, y, "", ha="right", va="top", fontsize=8.5, color=TEXT))
-        ax.text(0.02, 0.1, "A screen, not a diagnosis: reliability depends on the\nmethod; poor validity unless the pelvis "
-                "is controlled.", ha="left", va="top", fontsize=8, color=TEXT, style="italic")
+        ax.text(0.02, 0.0, "A screen, not a diagnosis: reliability depends on the\nmethod; poor validity unless the pelvis "
+                "is controlled.", ha="left", va="bottom", fontsize=8, color=TEXT, style="italic")
 
     # ------------------------------------------------------------------ controls and state
     def make_controls(self):
