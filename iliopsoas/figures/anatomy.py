@@ -696,7 +696,13 @@ def marker_figure(view: str, structures) -> style.FigureDisplay:
             else "side view of the lower back, pelvis and upper thigh, front of the body to the right")
     alt = (f"Schematic {desc}, unlabelled, with {n} numbered {word} ({which}): white circles beside the "
            "drawing, each with an arrow pointing to one structure to name.")
-    return style.show_figure(fig, alt, _caption())
+    scene = ax._iliopsoas_scene
+    on_it = [str(i) for i, k in enumerate(structures, start=1) if scene._inside(k)]
+    if on_it:
+        alt += (f" Marker{'s' if len(on_it) > 1 else ''} {', '.join(on_it)} "
+                f"{'sit' if len(on_it) > 1 else 'sits'} on the structure itself, without an arrow.")
+    # Cropped to the drawing: the picture sits beside the question's menus on a laptop screen.
+    return style.show_figure(fig, alt, _caption(), crop=True)
 
 
 # ---------------------------------------------------------------------- the explorer

@@ -101,9 +101,26 @@ class FigureDisplay:
         return text
 
 
-def show_figure(fig: Figure, alt: str, caption: str = "") -> FigureDisplay:
-    """Render ``fig`` once and wrap it with its alt text and caption."""
-    return FigureDisplay(png=figure_to_png(fig), alt=alt, caption=caption, figure=fig)
+def crop_png(png: bytes, margin: int = 8) -> bytes:
+    """The PNG cut down to its drawing: blank (background-coloured) borders removed, ``margin`` px kept."""
+    from PIL import Image, ImageChops
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    blank = Image.new("RGB", image.size, BACKGROUND)
+    box = ImageChops.difference(image, blank).getbbox()
+    if box is None:
+        return png
+    x0, y0, x1, y1 = box
+    box = (max(0, x0 - margin), max(0, y0 - margin), min(image.width, x1 + margin), min(image.height, y1 + margin))
+    out = io.BytesIO()
+    image.crop(box).save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def show_figure(fig: Figure, alt: str, caption: str = "", crop: bool = False) -> FigureDisplay:
+    """Render ``fig`` once and wrap it with its alt text and caption (``crop``: without blank borders)."""
+    png = figure_to_png(fig)
+    return FigureDisplay(png=crop_png(png) if crop else png, alt=alt, caption=caption, figure=fig)
 
 
 def schematic_axes(ax, xlim, ylim, title: str = ""):

@@ -1,0 +1,186 @@
+"""Every diagram and every quiz question fits a laptop screen, in JupyterLab in Chromium.
+
+The window is 1366×768 (the commonest laptop screen) with JupyterLab's file browser open, as a
+student first sees it.  For every notebook (the lessons, and a scratch notebook showing every
+Diagram subclass of the package) after Run All:
+
+- every diagram is scrolled to the top of the notebook and its controls, its picture and its
+  readout must all be inside the notebook's visible area at once, take at most FIT_PX of height
+  together, and the controls sit above or beside the picture (not under it);
+- every label question: its numbered picture, its menus, its Check button and, after a Check,
+  its verdict, all inside the visible area at once and within FIT_PX;
+- every quiz question is at most FIT_PX tall before it is answered.
+
+A screenshot of the window at each of those moments goes to test-artifacts/laptop/ for a person
+to look at.  The test has its own JupyterLab server (fresh progress store), so its Checks do not
+change what the other browser tests count.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from browser_helpers import DIAGRAM, EVERY_DIAGRAM, PLANS, QUIZ, ROOT, check_and_read, give_answer, right_answer
+from labdriver import LabError, LabServer, NotebookPage
+
+WINDOW = (1366, 768)
+FIT_PX = 600                      # controls + picture + readout, together
+LAPTOP_SHOTS = ROOT / "test-artifacts" / "laptop"
+LAPTOP_PLANS = [p for p in PLANS if p.diagrams or any(q["type"] == "label" for _, q in p.questions())] + [EVERY_DIAGRAM]
+QUESTION_PLANS = [p for p in PLANS if p.quizzes]
+
+BOXES_JS = """(els) => els.filter(e => e.offsetParent !== null).map(e => {
+  const r = e.getBoundingClientRect();
+  return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, height: r.height, width: r.width};
+})"""
+VIEW_JS = """() => {
+  const s = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer')
+                    .getBoundingClientRect();
+  return {top: s.top, bottom: Math.min(s.bottom, window.innerHeight), left: s.left,
+          right: Math.min(s.right, window.innerWidth)};
+}"""
+IMAGES_READY_JS = """(els) => els.every(e => e.complete && e.naturalWidth > 0)"""
+
+
+@pytest.fixture(scope="module")
+def laptop_lab(chromium, served, tmp_path_factory):
+    """A JupyterLab server of its own (fresh progress store) for the laptop checks."""
+    server = LabServer(served.root, tmp=tmp_path_factory.mktemp("laptop-lab-state"))
+    try:
+        server.start()
+    except LabError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def laptop(request, laptop_lab, browser_context, served):
+    """One notebook after Run All in a 1366×768 window with the file browser open."""
+    plan = request.param
+    nb = NotebookPage(browser_context, laptop_lab, plan.relpath)
+    nb.page = browser_context.new_page()
+    nb.page.set_viewport_size({"width": WINDOW[0], "height": WINDOW[1]})
+    nb.page.on("dialog", lambda d: d.accept())
+    nb.page.goto(laptop_lab.url(f"lab/tree/{plan.relpath}", reset=""))
+    nb.wait_until_ready()
+    open_file_browser(nb.page)
+    nb.run_all()
+    nb.wait_for_count(DIAGRAM, len(plan.diagrams))
+    nb.wait_for_count(QUIZ, len(plan.quizzes))
+    nb.page.wait_for_function(f"() => [...document.querySelectorAll('{DIAGRAM} img, {QUIZ} img')]"
+                              ".every(e => e.complete && e.naturalWidth > 0)", timeout=60_000, polling=200)
+    nb.plan = plan
+    # every question's height before anything is answered (the tests below Check some of them)
+    nb.question_heights = {q["id"]: boxes(nb.panel.locator(f"{QUIZ} .iliopsoas-q-{q['id']}").first)
+                           for _, q in plan.questions()}
+    yield nb
+    nb.close()
+    served.assert_never_saved(plan.relpath)
+
+
+def open_file_browser(page) -> None:
+    """The left side panel shows the file browser (as in a fresh JupyterLab), whatever the workspace said."""
+    browser = page.locator(".jp-FileBrowser").first
+    if not browser.is_visible():
+        page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id='filebrowser']").first.click()
+    page.wait_for_function("() => { const f = document.querySelector('.jp-FileBrowser');"
+                           " return f && f.getBoundingClientRect().width > 150; }", timeout=20_000)
+
+
+def boxes(locator) -> list[dict]:
+    return locator.evaluate_all(BOXES_JS)
+
+
+def scroll_to_top(element) -> None:
+    """Scroll the notebook so that ``element`` starts at the top of its visible area."""
+    element.evaluate("e => e.scrollIntoView({block: 'start', inline: 'nearest'})")
+    element.page.wait_for_function(
+        """([e, view]) => Math.abs(e.getBoundingClientRect().top - view) < 40 ||
+                          e.closest('.jp-WindowedPanel-outer').scrollTop + e.closest('.jp-WindowedPanel-outer')
+                          .clientHeight >= e.closest('.jp-WindowedPanel-outer').scrollHeight - 2""",
+        arg=[element.element_handle(), element.page.evaluate(VIEW_JS)["top"]], timeout=10_000, polling=50)
+
+
+def fit_problems(what: str, view: dict, parts: dict[str, list[dict]]) -> list[str]:
+    """Why the ``parts`` ({name: boxes}) are not all in view together within FIT_PX."""
+    problems = []
+    every = [b for found in parts.values() for b in found]
+    for name, found in parts.items():
+        if not found:
+            problems.append(f"{what}: no {name} shown")
+        for b in found:
+            if b["top"] < view["top"] - 1 or b["bottom"] > view["bottom"] + 1 or b["left"] < view["left"] - 1 \
+                    or b["right"] > view["right"] + 1:
+                problems.append(f"{what}: its {name} is not in view with the rest "
+                                f"(box top {b['top']:.0f}, bottom {b['bottom']:.0f}, left {b['left']:.0f}, "
+                                f"right {b['right']:.0f}; visible area {view['top']:.0f}–{view['bottom']:.0f} "
+                                f"× {view['left']:.0f}–{view['right']:.0f})")
+    if every:
+        span = max(b["bottom"] for b in every) - min(b["top"] for b in every)
+        if span > FIT_PX:
+            problems.append(f"{what}: {', '.join(parts)} take {span:.0f} px of height together (at most {FIT_PX})")
+    return problems
+
+
+def shot(page, name: str) -> None:
+    LAPTOP_SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(LAPTOP_SHOTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.png"))
+
+
+def ids(plans):
+    return [p.slug for p in plans]
+
+
+@pytest.mark.parametrize("laptop", LAPTOP_PLANS, ids=ids(LAPTOP_PLANS), indirect=True)
+def test_diagrams_and_label_questions_fit_a_laptop_screen(laptop):
+    nb, plan, problems = laptop, laptop.plan, []
+    assert nb.page.viewport_size == {"width": WINDOW[0], "height": WINDOW[1]}
+    assert nb.page.locator(".jp-FileBrowser").first.is_visible(), "the file browser must be open"
+    view = nb.page.evaluate(VIEW_JS)
+    diagrams = nb.panel.locator(DIAGRAM)
+    assert diagrams.count() == len(plan.diagrams), f"{plan.slug}: {len(plan.diagrams)} diagrams expected"
+    for i, name in enumerate(plan.diagrams):
+        diagram = diagrams.nth(i)
+        scroll_to_top(diagram)
+        what = f"{plan.slug}: diagram {name.rsplit('.', 1)[-1]} (#{i + 1})"
+        controls = boxes(diagram.locator(".iliopsoas-control"))
+        picture = boxes(diagram.locator("img.iliopsoas-diagram-image, .iliopsoas-diagram-image img"))
+        readout = boxes(diagram.locator(".iliopsoas-readout"))
+        problems += fit_problems(what, view, {"controls": controls, "picture": picture, "readout": readout})
+        for c in controls:
+            for p in picture:
+                above = c["bottom"] <= p["top"] + 2
+                beside = c["left"] >= p["right"] - 2 or c["right"] <= p["left"] + 2
+                if not (above or beside):
+                    problems.append(f"{what}: a control is under the picture, not above or beside it")
+        shot(nb.page, f"{plan.slug}--{i + 1}-{name.rsplit('.', 1)[-1]}")
+    for slug, q in plan.questions():
+        if q["type"] != "label":
+            continue
+        box = nb.panel.locator(f"{QUIZ} .iliopsoas-q-{q['id']}").first
+        scroll_to_top(box)
+        what = f"{plan.slug}: label question {q['id']}"
+        give_answer(nb.page, box, right_answer(q))
+        feedback, _ = check_and_read(nb.page, box)
+        verdict = box.locator(".iliopsoas-feedback .iliopsoas-verdict, .iliopsoas-feedback p").first
+        parts = {"picture": boxes(box.locator(".iliopsoas-label-figure img, img.iliopsoas-label-figure")),
+                 "menus": boxes(box.locator("select")), "Check button": boxes(box.locator(".iliopsoas-check")),
+                 "verdict": boxes(verdict) if feedback else []}
+        problems += fit_problems(what, view, parts)
+        shot(nb.page, f"{plan.slug}--{q['id']}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("laptop", QUESTION_PLANS, ids=ids(QUESTION_PLANS), indirect=True)
+def test_every_question_fits_a_laptop_screen(laptop):
+    nb, plan, problems = laptop, laptop.plan, []
+    for slug, q in plan.questions():
+        found = nb.question_heights[q["id"]]
+        if not found:
+            problems.append(f"{q['id']}: not shown")
+        elif found[0]["height"] > FIT_PX:
+            problems.append(f"{q['id']} ({q['type']}): {found[0]['height']:.0f} px tall before it is answered "
+                            f"(at most {FIT_PX})")
+    assert not problems, f"{plan.slug}:\n" + "\n".join(problems)
