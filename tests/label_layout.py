@@ -546,6 +546,8 @@ def on_drawing(labels: list[Label], shapes: dict) -> list[str]:
     for lab in labels:
         if lab.ax is None or lab.kind == "legend":
             continue
+        if any(_same_label(lab, o) and o.zorder > lab.zorder for o in labels):
+            continue   # a copy drawn over it (a highlight) is what is seen; the copy is checked instead
         corners = lab.polygon(2.0)
         lab_path = MplPath(np.vstack([corners, corners[:1]]), closed=True)
         box = Bbox.from_extents(*corners.min(axis=0), *corners.max(axis=0))

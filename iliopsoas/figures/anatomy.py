@@ -41,7 +41,7 @@ from .style import OKABE_ITO as OI
 
 _DATA = landmark_data()
 
-FIGSIZE = (7.8, 7.4)          # inches; both views share it
+FIGSIZE = (6.0, 5.7)          # inches; both views share it
 LABEL_SIZE = 9                # points (never below 8)
 TAG_SIZE = 8
 MUTED_ALPHA = 0.3
@@ -426,7 +426,9 @@ class _Scene:
         return max((yhi - ylo) / (h_in * 72), (xhi - xlo) / (w_in * 72))
 
     def _columns(self, keys, heights_of) -> dict:
-        """{key: (side, y)}: label positions in two columns, spread so no two overlap."""
+        """{key: (side, y)}: label positions in two columns, spread so no two overlap, in an order
+        whose leader lines do not cross (top to bottom by anchor height, then any two leaders that
+        would cross swap places)."""
         ylo, yhi = self.vdata["ylim"]
         gap = 0.5 * LABEL_SIZE * 1.25 * self._data_per_point()
         out = {}
@@ -434,8 +436,17 @@ class _Scene:
             items = [k for k in keys if self.vdata["structures"][k].get("label", {}).get("side") == side
                      and not self._inside(k)]
             items.sort(key=lambda k: -self.anchors[k][1])
-            heights = [heights_of(k) for k in items]
-            ys = _spread([self.anchors[k][1] for k in items], heights, ylo + 1.5, yhi - 3.0, gap=gap)
+            x = self.vdata["label_x"][side]
+            for _ in range(len(items) ** 2 + 1):
+                ys = _spread([self.anchors[k][1] for k in items], [heights_of(k) for k in items],
+                             ylo + 1.5, yhi - 3.0, gap=gap)
+                pair = next(((i, j) for i in range(len(items)) for j in range(i + 1, len(items))
+                             if _segments_cross((x, ys[i]), self.anchors[items[i]],
+                                                (x, ys[j]), self.anchors[items[j]])), None)
+                if pair is None:
+                    break
+                i, j = pair
+                items[i], items[j] = items[j], items[i]
             out.update({k: (side, y) for k, y in zip(items, ys)})
         return out
 
@@ -526,6 +537,17 @@ def _bold_label(ann) -> None:
         box.set_alpha(1.0)
 
 
+def _segments_cross(p1, p2, q1, q2) -> bool:
+    """The segments p1–p2 and q1–q2 cross (touching ends do not count)."""
+    (x1, y1), (x2, y2), (x3, y3), (x4, y4) = p1, p2, q1, q2
+    d = (x2 - x1) * (y4 - y3) - (y2 - y1) * (x4 - x3)
+    if abs(d) < 1e-12:
+        return False
+    t = ((x3 - x1) * (y4 - y3) - (y3 - y1) * (x4 - x3)) / d
+    u = ((x3 - x1) * (y2 - y1) - (y3 - y1) * (x2 - x1)) / d
+    return 1e-6 < t < 1 - 1e-6 and 1e-6 < u < 1 - 1e-6
+
+
 def _spread(targets, heights, lo, hi, gap) -> list[float]:
     """Centres near ``targets`` (sorted top to bottom) with no two boxes overlapping."""
     n = len(targets)
@@ -553,6 +575,8 @@ def _apply_strong(a, key: str) -> None:
     st = _style(key)
     if isinstance(a, Text):
         a.set_fontweight("bold")
+        # a halo keeps a vertebra's name readable on the hatched, outlined highlight
+        a.set_path_effects([patheffects.withStroke(linewidth=2.5, foreground="white")])
         return
     if isinstance(a, Line2D):
         if a.get_gid() == "fibre":

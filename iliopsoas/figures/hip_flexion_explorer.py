@@ -81,7 +81,7 @@ class HipFlexionExplorer(Diagram):
 
     name = "hip-flexion"
     title = "Hip flexion: psoas and iliacus length and leverage"
-    figsize = (10.0, 4.4)
+    figsize = (9.5, 4.2)
     caption = (
         "(a) Side view of a right hip, front to the right: schematic pelvis and femur with psoas and iliacus "
         "drawn as straight lines through the via points of the OpenSim Gait2392 model. (b) Musculotendon length "

@@ -28,10 +28,10 @@ from .style import OKABE_ITO as OI
 
 _DATA = region_data()
 
-FIGSIZE = (8.2, 6.2)
+FIGSIZE = (6.7, 5.05)
 FRONT_X, BACK_X = -33.0, 33.0   # where the two silhouettes stand
 LABEL_X = 62.0                  # label columns at -LABEL_X (front) and +LABEL_X (back)
-XLIM = 121.0                    # wide enough for the longest label beside its column
+XLIM = 131.0                    # wide enough for the longest label beside its column
 LABEL_SIZE = 9
 LEVEL_STYLE = {
     "main": dict(face=OI["vermillion"], face_alpha=0.55, edge="#7A2E00", ls="-", lw=1.6, hatch="////",
@@ -92,7 +92,7 @@ class PainMap(Diagram):
     def build(self, fig) -> None:
         ax = self.ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
         ax.set_xlim(-XLIM, XLIM)
-        ax.set_ylim(-14, 182)
+        ax.set_ylim(-14, 185)
         ax.set_aspect("equal", adjustable="box")
         ax.set_axis_off()
         outline = _silhouette(_DATA["silhouette"]["outline"])

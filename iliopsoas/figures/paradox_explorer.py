@@ -33,7 +33,7 @@ SHEAR_COLOUR = OKABE_ITO["sky_blue"]
 DISC_COLOUR = "#E6E9F2"
 
 CM = 100.0                                  # the side view is drawn in centimetres
-SIDE_XLIM = (-10.0, 18.5)
+SIDE_XLIM = (-10.0, 20.0)
 SIDE_YLIM = (-11.6, 23.4)
 MOMENT_YLIM = (-24.0, 34.0)
 FORCE_YLIM = (0.0, 2700.0)
@@ -50,7 +50,7 @@ class PsoasParadoxExplorer(Diagram):
 
     name = "psoas-paradox"
     title = "The psoas paradox: flexor, extensor, or compressor of the lumbar spine?"
-    figsize = (10.0, 5.1)
+    figsize = (8.6, 4.4)
     caption = (
         "Simplified teaching model, not a measurement: this course's own model (course models 2026). Side view "
         "of L1–L5 on the sacrum (front to the right): rigid vertebral bodies 3.5 cm deep and 2.7 cm high on 1 cm "

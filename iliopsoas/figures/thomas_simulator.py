@@ -34,7 +34,7 @@ ABD_COLOUR = OKABE_ITO["bluish_green"]
 POSITIVE_COLOUR = OKABE_ITO["vermillion"]
 
 SIDE_XLIM, SIDE_YLIM = (-1.0, 1.33), (-0.66, 0.74)
-TOP_XLIM, TOP_YLIM = (-0.45, 0.74), (-0.47, 0.17)
+TOP_XLIM, TOP_YLIM = (-0.45, 0.84), (-0.47, 0.17)
 
 
 def _capsule(p0, p1, r0: float, r1: float, n: int = 10) -> np.ndarray:
@@ -63,7 +63,7 @@ class ThomasTestSimulator(Diagram):
 
     name = "thomas-test"
     title = "Modified Thomas test simulator"
-    figsize = (10.4, 4.6)
+    figsize = (9.5, 4.2)
     caption = (
         "Modified Thomas test: lying on the back at the end of a table, the other knee held to the chest just until "
         "the low back is flat, the tested leg hanging. Dashed outline = the average of 117 elite athletes in tennis, "
