@@ -185,10 +185,10 @@ def install_jupyter_config() -> None:
             shutil.copyfile(src, dst)
 
 
-def write_lab_settings(prefix: Path = VENV) -> Path:
+def write_lab_settings(prefix: Path | None = None) -> Path:
     """Write the course's JupyterLab settings (LAB_OVERRIDES) into an environment's
-    ``share/jupyter/lab/settings/overrides.json``, keeping any other settings already there."""
-    path = Path(prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    ``share/jupyter/lab/settings/overrides.json`` (default: .venv), keeping other settings there."""
+    path = Path(prefix or VENV) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         current = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}

@@ -8,8 +8,8 @@ without drawing again (diagrams keep fixed axis limits).
 
 A *label* is any visible, non-empty piece of text: ``ax.texts`` (annotations
 included), words drawn as mathtext markers (a ``Line2D`` whose marker is
-``"$...$"``), axes titles, axis and tick labels, legends (one box each), and
-figure-level texts and legends.  A rotated label is its rotated rectangle.
+``"$...$"``) or as one outline (``FastText``, with ``label_text``), axes titles,
+axis and tick labels, legends (one box each), and figure-level texts and legends.  A rotated label is its rotated rectangle.
 
 Problems reported (each one sentence naming the labels):
 
@@ -219,6 +219,15 @@ def collect(fig, renderer) -> list[Label]:
             continue
         for t in ax.texts:
             add_text(t, ax, "annotation" if isinstance(t, Annotation) else "text")
+        for artist in ax.get_children():   # text drawn as one outline (iliopsoas.figures.style.FastText)
+            words = getattr(artist, "label_text", None)
+            if artist.get_visible() and words and words.strip():
+                corners = np.asarray(artist.label_corners())
+                box = Bbox.from_extents(*corners.min(axis=0), *corners.max(axis=0))
+                rotated = abs(corners[1, 1] - corners[0, 1]) > 0.5
+                outline = MplPath(np.vstack([corners, corners[:1]]), closed=True) if rotated else None
+                labels.append(Label(words, box, artist, ax, "text", drawing_order(artist), boxed=_halo(artist),
+                                    outline=outline))
         for line in ax.lines:
             if line.get_visible() and is_marker_text(line):
                 for bbox in _marker_text_boxes(line, renderer):
@@ -372,8 +381,8 @@ def drawn(ax, renderer) -> list[Drawn]:
     for artist in list(ax.patches) + list(ax.lines) + list(ax.collections):
         if not artist.get_visible() or artist is ax.patch:
             continue
-        if isinstance(artist, Line2D) and is_marker_text(artist):
-            continue
+        if (isinstance(artist, Line2D) and is_marker_text(artist)) or getattr(artist, "label_text", None) is not None:
+            continue   # words, checked as labels
         paths = _display_paths(artist)
         markers = _marker_boxes(artist, renderer) if isinstance(artist, Line2D) else []
         if not paths and not markers:

@@ -156,8 +156,9 @@ class HipFlexionExplorer(Diagram):
         down = self.model.femur_to_pelvis([(0, 0), (0, -FEMUR_LENGTH_M)], 0)
         ax.plot(down[:, 0], down[:, 1], color=GRID, linewidth=1.2, linestyle=(0, (4, 3)), zorder=1.5)
         # Beside the reference line's foot; hidden while the femur passes over it (see update).
-        self.ref_label = ax.text(hip[0] - 0.006, SIDE_YLIM[0] + 0.004, "0° (standing)", ha="right",
-                                 va="bottom", fontsize=8, color="#555555", zorder=4.6)
+        # Labels that move or change on every step are FastText (one path each: cheap to redraw).
+        self.ref_label = style.fast_text(ax, hip[0] - 0.006, SIDE_YLIM[0] + 0.004, "0° (standing)", ha="right",
+                                         va="bottom", fontsize=8, color="#555555", zorder=4.6)
         (self.femur,) = ax.plot([], [], color=BONE, linewidth=13, solid_capstyle="round", zorder=3,
                                 path_effects=[patheffects.Stroke(linewidth=15.5, foreground=BONE_EDGE),
                                               patheffects.Normal()])
@@ -166,17 +167,17 @@ class HipFlexionExplorer(Diagram):
                                             zorder=3.1)
         # Placed in update() where it is clear of the femur and the other labels; a white halo keeps
         # the muscle lines under it readable.
-        halo = [patheffects.withStroke(linewidth=3, foreground="white")]
-        self.lt_label = ax.text(0, 0, "lesser\ntrochanter", ha="center", va="center", fontsize=8, color=TEXT,
-                                zorder=4.6, path_effects=halo, linespacing=1.0)
-        self.femur_label = ax.text(0, 0, "femur", ha="center", va="center", fontsize=8, color=TEXT, zorder=4.6,
-                                   rotation_mode="anchor")
+        self.lt_label = style.fast_text(ax, 0, 0, "lesser\ntrochanter", ha="center", va="center", fontsize=8,
+                                        color=TEXT, zorder=4.6, halo="white", linespacing=1.1)
+        self.femur_label = style.fast_text(ax, 0, 0, "femur", ha="center", va="center", fontsize=8, color=TEXT,
+                                           zorder=4.6)
         ax.add_patch(Circle(hip, 0.0235, facecolor=BONE, edgecolor=BONE_EDGE, linewidth=1.0, zorder=2.9))
         self.hip_label = ax.text(hip[0] - 0.037, hip[1] + 0.016, "hip\njoint", ha="right", va="center", fontsize=8,
                                  color=TEXT, zorder=2.95,
                                  path_effects=[patheffects.withStroke(linewidth=3, foreground=BONE)])
         (self.angle_arc,) = ax.plot([], [], color=TEXT, linewidth=1.0, zorder=3.4)
-        self.angle_text = ax.text(0, 0, "", ha="center", va="center", fontsize=9, color=TEXT, zorder=4.6)
+        self.angle_text = style.fast_text(ax, 0, 0, "", ha="center", va="center", fontsize=9, color=TEXT,
+                                          zorder=4.6)
 
         # Muscle paths through their via points; direct labels at their pelvic ends.
         self.paths = {}
@@ -236,8 +237,8 @@ class HipFlexionExplorer(Diagram):
         # Direct labels for the muscles (length panel): at whichever end of the curves the cursor is
         # not (see update), so the cursor never runs through them.
         halo = [patheffects.withStroke(linewidth=3, foreground="white")]
-        self.curve_labels = [self.ax_length.text(0, 0, name, color=COLOURS[name], fontsize=9, fontweight="bold",
-                                                 va=va, path_effects=halo, zorder=6)
+        self.curve_labels = [style.fast_text(self.ax_length, 0, 0, name, color=COLOURS[name], fontsize=9,
+                                             fontweight="bold", va=va, halo="white", zorder=6)
                              for name, va in (("psoas", "bottom"), ("iliacus", "top"))]
         # One legend for line styles, markers, the 45° line and the shaded band, above the plots where
         # the moving cursor never crosses it.
@@ -268,11 +269,10 @@ class HipFlexionExplorer(Diagram):
             (x0, y0), (x1, y1) = to_data.transform([(ext.x0, ext.y0), (ext.x1, ext.y1)])
             return np.array([x0, y0, x1, y1])
 
-        moving = {self.lt_label, self.femur_label, self.angle_text, self.ref_label}
         for t in ax.texts:
             if isinstance(t, Annotation):
                 t.update_positions(renderer)
-        self._fixed_boxes = [box(t) for t in ax.texts if t not in moving and t.get_text().strip()]
+        self._fixed_boxes = [box(t) for t in ax.texts if t.get_text().strip()]
         self._ref_box = box(self.ref_label)
         lt = box(self.lt_label)
         self._lt_size = (lt[2] - lt[0], lt[3] - lt[1])
@@ -311,8 +311,15 @@ class HipFlexionExplorer(Diagram):
                                      layout={"width": "420px"})}
 
     def values(self, angle: float) -> dict:
-        """Lengths and moment arms (mm) of both muscles at one angle."""
-        return {name: (m.length_mm(angle), m.moment_arm_mm(angle)) for name, m in self.muscles.items()}
+        """Lengths and moment arms (mm) of both muscles at one angle (computed once per angle: the
+        update, the readout and the alt text all ask)."""
+        cache = self.__dict__.setdefault("_values_cache", {})
+        key = float(angle)
+        if key not in cache:
+            if len(cache) > 1024:
+                cache.clear()
+            cache[key] = {name: (m.length_mm(angle), m.moment_arm_mm(angle)) for name, m in self.muscles.items()}
+        return cache[key]
 
     def update(self, state):
         angle = float(state["angle"])
@@ -347,8 +354,9 @@ class HipFlexionExplorer(Diagram):
         # The curves' names sit at the end of the curves away from the cursor.
         lo, hi = HIP_FLEXION_RANGE_DEG
         at = lo + 3 if angle > (lo + hi) / 2 else hi - 3
+        ends = self.values(at)
         for text, name, offset in zip(self.curve_labels, MUSCLE_NAMES, (5, -5)):
-            text.set_position((at, self.muscles[name].length_mm(at) + offset))
+            text.set_position((at, ends[name][0] + offset))
             text.set_horizontalalignment("left" if at < angle else "right")
         return None
 

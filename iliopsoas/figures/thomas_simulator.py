@@ -148,11 +148,11 @@ class ThomasTestSimulator(Diagram):
         (self.thigh_line,) = ax.plot([], [], color=KNEE_COLOUR, linewidth=1.0, linestyle=(0, (2, 2)), zorder=5.5)
         (self.hip_arc,) = ax.plot([], [], color=HIP_COLOUR, linewidth=2.0, zorder=6)
         (self.knee_arc,) = ax.plot([], [], color=KNEE_COLOUR, linewidth=2.0, zorder=6)
-        self.hip_label = ax.text(0, 0, "", ha="left", va="bottom", fontsize=9, color=HIP_COLOUR, zorder=7,
-                                 fontweight="bold")
-        self.knee_label = ax.text(0, 0, "", ha="left", va="bottom", fontsize=9, color=KNEE_COLOUR, zorder=7,
-                                  fontweight="bold", bbox=dict(boxstyle="square,pad=0.1", facecolor="white",
-                                                               edgecolor="none", alpha=0.85))
+        # Labels that change on every step are FastText (one path each, much cheaper to redraw than Text).
+        self.hip_label = style.fast_text(ax, 0, 0, "", ha="left", va="bottom", fontsize=9, color=HIP_COLOUR,
+                                         zorder=7, fontweight="bold")
+        self.knee_label = style.fast_text(ax, 0, 0, "", ha="left", va="bottom", fontsize=9, color=KNEE_COLOUR,
+                                          zorder=7, fontweight="bold", halo="white")
         ax.plot([hip[0]], [hip[1]], marker="o", markersize=5, color=TEXT, zorder=6)
 
     def _build_top(self, ax):
@@ -176,8 +176,8 @@ class ThomasTestSimulator(Diagram):
                                               linewidth=1.1, zorder=4))
         (self.top_knee,) = ax.plot([], [], marker="o", markersize=5, color=TEXT, linestyle="none", zorder=6)
         (self.abd_arc,) = ax.plot([], [], color=ABD_COLOUR, linewidth=2.0, zorder=6)
-        self.abd_label = ax.text(-0.43, -0.28, "", ha="left", va="center", fontsize=9, color=ABD_COLOUR,
-                                 fontweight="bold", zorder=7)
+        self.abd_label = style.fast_text(ax, -0.43, -0.28, "", ha="left", va="center", fontsize=9,
+                                         color=ABD_COLOUR, fontweight="bold", zorder=7)
         # Bottom left: the thigh swings out to the right of the hip, never here.
         ax.text(TOP_XLIM[0] + 0.02, TOP_YLIM[0] + 0.02, "right leg; outwards (lateral) ↓", ha="left", va="bottom",
                 fontsize=8, color="#444444")
@@ -188,7 +188,8 @@ class ThomasTestSimulator(Diagram):
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
         ax.set_title("(c) What the position suggests", fontsize=10, color=TEXT, loc="left")
-        self.status = ax.text(0.02, 0.99, "", ha="left", va="top", fontsize=9, color=TEXT, fontweight="bold")
+        self.status = style.fast_text(ax, 0.02, 0.99, "", ha="left", va="top", fontsize=9, color=TEXT,
+                                      fontweight="bold")
         # Each question is fixed; only its short answer changes (cheap to redraw): "positive" in bold colour or
         # "negative" in plain text, so the answer never rests on colour alone (and a "no" is never ticked).
         questions = ("Thigh stays at or above horizontal?\n→ hip flexors incl. iliopsoas short",
@@ -197,7 +198,8 @@ class ThomasTestSimulator(Diagram):
         self.finding_texts = []
         for y, question in zip((0.83, 0.58, 0.33), questions):
             ax.text(0.02, y, question, ha="left", va="top", fontsize=8, color=TEXT, linespacing=1.25)
-            self.finding_texts.append(ax.text(0.98, y, "", ha="right", va="top", fontsize=8.5, color=TEXT))
+            self.finding_texts.append(style.fast_text(ax, 0.98, y, "", ha="right", va="top", fontsize=8.5,
+                                                      color=TEXT))
         ax.text(0.02, 0.0, "A screen, not a diagnosis: reliability depends on the\nmethod; poor validity unless the pelvis "
                 "is controlled.", ha="left", va="bottom", fontsize=8, color=TEXT, style="italic")
 

@@ -140,7 +140,8 @@ def test_diagrams_and_label_questions_fit_a_laptop_screen(laptop):
     assert nb.page.locator(".jp-FileBrowser").first.is_visible(), "the file browser must be open"
     view = nb.page.evaluate(VIEW_JS)
     diagrams = nb.panel.locator(DIAGRAM)
-    assert diagrams.count() == len(plan.diagrams), f"{plan.slug}: {len(plan.diagrams)} diagrams expected"
+    assert diagrams.count() == len(plan.diagrams), (
+        f"{plan.slug}: {len(plan.diagrams)} diagrams expected, {diagrams.count()} shown: {nb.errors()}")
     for i, name in enumerate(plan.diagrams):
         diagram = diagrams.nth(i)
         scroll_to_top(diagram)
