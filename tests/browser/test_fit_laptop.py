@@ -21,7 +21,8 @@ import re
 
 import pytest
 
-from browser_helpers import DIAGRAM, EVERY_DIAGRAM, PLANS, QUIZ, ROOT, check_and_read, give_answer, right_answer
+from browser_helpers import (DIAGRAM, EVERY_DIAGRAM, PLANS, QUIZ, ROOT, check_and_read, give_answer, right_answer,
+                             wait_widgets_settled)
 from labdriver import LabError, LabServer, NotebookPage
 
 WINDOW = (1366, 768)
@@ -69,8 +70,7 @@ def laptop(request, laptop_lab, browser_context, served):
     nb.run_all()
     nb.wait_for_count(DIAGRAM, len(plan.diagrams))
     nb.wait_for_count(QUIZ, len(plan.quizzes))
-    nb.page.wait_for_function(f"() => [...document.querySelectorAll('{DIAGRAM} img, {QUIZ} img')]"
-                              ".every(e => e.complete && e.naturalWidth > 0)", timeout=60_000, polling=200)
+    wait_widgets_settled(nb)
     nb.plan = plan
     # every question's height before anything is answered (the tests below Check some of them)
     nb.question_heights = {q["id"]: boxes(nb.panel.locator(f"{QUIZ} .iliopsoas-q-{q['id']}").first)
