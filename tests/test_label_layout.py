@@ -29,6 +29,7 @@ from labdriver import diagram_classes  # noqa: E402
 CLASSES, IMPORT_FAILURES = diagram_classes()
 MAX_STATES = 400     # combinations of control values checked per diagram
 MAX_STEPS = 150      # slider steps checked when a diagram has one slider (fewer when it has several)
+MAX_SAMPLED = 150    # states sampled when the combinations cannot be walked (many checkboxes)
 
 
 def slider_values(control, steps: int) -> list:
@@ -55,16 +56,30 @@ def control_values(control, steps: int = MAX_STEPS) -> list:
 
 
 def control_states(diagram) -> list[dict]:
-    """Every combination of control values (sliders sampled more coarsely until at most MAX_STATES)."""
+    """Every combination of control values (sliders sampled more coarsely until at most MAX_STATES).
+
+    When even the coarsest sampling gives more (many checkboxes: 2**n combinations), a fixed
+    sample of MAX_SAMPLED states: the first value of every control, every value of each control
+    with the others at their first, the last value of every control at once, and the rest drawn
+    at random (seeded, so every run checks the same states)."""
     names = list(diagram.controls)
     steps = MAX_STEPS
     while True:
         values = [control_values(diagram.controls[n], steps) for n in names]
-        total = int(np.prod([len(v) for v in values]))
+        total = int(np.prod([len(v) for v in values], dtype=float))
         if total <= MAX_STATES or steps <= 2:
             break
         steps = max(2, steps // 2)
-    return [dict(zip(names, combo)) for combo in itertools.product(*values)]
+    if total <= MAX_STATES:
+        return [dict(zip(names, combo)) for combo in itertools.product(*values)]
+    first = [v[0] for v in values]
+    picked = [tuple(first), tuple(v[-1] for v in values)]
+    for i, options in enumerate(values):
+        picked += [tuple(first[:i] + [value] + first[i + 1:]) for value in options[1:]]
+    rng = np.random.default_rng(10)
+    while len(set(picked)) < MAX_SAMPLED:
+        picked.append(tuple(options[rng.integers(len(options))] for options in values))
+    return [dict(zip(names, combo)) for combo in dict.fromkeys(picked)]
 
 
 def show_state(diagram, state: dict) -> None:
@@ -225,3 +240,17 @@ def test_control_states_cover_every_option_and_both_slider_extremes():
     assert {s["b"] for s in states} == {1, 2} and {s["c"] for s in states} == {False, True}
     angles = {s["a"] for s in states}
     assert -30 in angles and 120 in angles and len(angles) == 31
+
+
+def test_control_states_sample_many_checkboxes_with_each_one_alone_and_all_at_once():
+    import ipywidgets as w
+
+    class Fake:
+        controls = {f"c{i}": w.Checkbox() for i in range(20)}   # 2**20 combinations
+
+    states = control_states(Fake())
+    assert len(states) == MAX_SAMPLED
+    assert {tuple(s.values()) for s in states} >= {(False,) * 20, (True,) * 20}
+    for i in range(20):
+        assert any(s[f"c{i}"] and sum(s.values()) == 1 for s in states), f"c{i} alone"
+    assert states == control_states(Fake()), "the same sample every run"

@@ -52,6 +52,7 @@ class NotebookPlan:
     relpath: str  # from the served root
     quizzes: list[tuple[str, list[str] | None]] = field(default_factory=list)  # (bank slug, ids or None)
     diagrams: list[str] = field(default_factory=list)  # function (or class) names, in order
+    cases: list[str] = field(default_factory=list)  # clinical case ids shown with show_case, in order
     problems: dict = field(default_factory=dict)  # {module: import error} for the every-diagram notebook
 
     def questions(self) -> list[tuple[str, dict]]:
@@ -86,6 +87,8 @@ def plan(path: Path) -> NotebookPlan:
                 result.quizzes.append((slug, ids))
             elif name in DIAGRAM_CALLS:
                 result.diagrams.append(name)
+            elif name == "show_case" and len(node.args) >= 2:
+                result.cases.append(ast.literal_eval(node.args[1]))
     return result
 
 

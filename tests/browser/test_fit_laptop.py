@@ -9,7 +9,10 @@ Diagram subclass of the package) after Run All:
   together, and the controls sit above or beside the picture (not under it);
 - every label question: its numbered picture, its menus, its Check button and, after a Check,
   its verdict, all inside the visible area at once and within FIT_PX;
-- every quiz question is at most FIT_PX tall before it is answered.
+- every quiz question is at most FIT_PX tall before it is answered;
+- every clinical case, walked to its end (the first choice at each step): at each step its
+  information, its picture, its decision (choices, confidence or order menus) and its Decide (or
+  Continue) button are inside the visible area at once and within FIT_PX.
 
 A screenshot of the window at each of those moments goes to test-artifacts/laptop/ for a person
 to look at.  The test has its own JupyterLab server (fresh progress store), so its Checks do not
@@ -21,15 +24,18 @@ import re
 
 import pytest
 
-from browser_helpers import (DIAGRAM, EVERY_DIAGRAM, PLANS, QUIZ, ROOT, check_and_read, give_answer, right_answer,
-                             wait_widgets_settled)
+from browser_helpers import (DIAGRAM, EVERY_DIAGRAM, LIVE, PLANS, QUIZ, ROOT, check_and_read, give_answer,
+                             right_answer, wait_widgets_settled)
 from labdriver import LabError, LabServer, NotebookPage
 
 WINDOW = (1366, 768)
 FIT_PX = 600                      # controls + picture + readout, together
 LAPTOP_SHOTS = ROOT / "test-artifacts" / "laptop"
-LAPTOP_PLANS = [p for p in PLANS if p.diagrams or any(q["type"] == "label" for _, q in p.questions())] + [EVERY_DIAGRAM]
+LAPTOP_PLANS = [p for p in PLANS if p.diagrams or p.cases or any(q["type"] == "label" for _, q in p.questions())] \
+    + [EVERY_DIAGRAM]
 QUESTION_PLANS = [p for p in PLANS if p.quizzes]
+CASE_PLANS = [p for p in PLANS if p.cases]
+MAX_CASE_STEPS = 15               # a walk longer than this is a case that never ends
 
 BOXES_JS = """(els) => els.filter(e => e.offsetParent !== null).map(e => {
   const r = e.getBoundingClientRect();
@@ -185,3 +191,76 @@ def test_every_question_fits_a_laptop_screen(laptop):
             problems.append(f"{q['id']} ({q['type']}): {found[0]['height']:.0f} px tall before it is answered "
                             f"(at most {FIT_PX})")
     assert not problems, f"{plan.slug}:\n" + "\n".join(problems)
+
+
+CASE_STATE_JS = """(box) => {
+  const step = box.querySelector('.iliopsoas-case-step'), out = box.querySelector('.iliopsoas-case-outcome');
+  if (out && out.offsetParent !== null && out.innerText.trim()) return 'outcome';
+  if (!step || step.offsetParent === null) return '';
+  const at = [...step.classList].find(c => c.startsWith('iliopsoas-case-at-'));
+  return at ? at.slice('iliopsoas-case-at-'.length) : '';
+}"""
+
+
+def case_state(box, after: str | None = None, timeout: float = 120) -> str:
+    """The step the case shows ('outcome' at its end); waits for one other than ``after`` (a state)."""
+    box.page.wait_for_function(f"([box, after]) => {{ const s = ({CASE_STATE_JS})(box); return s && s !== after; }}",
+                               arg=[box.element_handle(), after], timeout=timeout * 1000, polling=100)
+    return box.evaluate(CASE_STATE_JS)
+
+
+def choose_first(box) -> None:
+    """Make the step's decision as a student would: the first option, the first confidence, the order as listed."""
+    radios = box.locator(".iliopsoas-case-choices input[type=radio]")
+    if radios.count() and box.locator(".iliopsoas-case-choices").first.is_visible():
+        radios.first.check()
+    confidence = box.locator(".iliopsoas-case-confidence button")
+    if confidence.count() and box.locator(".iliopsoas-case-confidence").first.is_visible():
+        confidence.first.click()
+    menus = box.locator(".iliopsoas-case-order select")
+    for i in range(menus.count()):
+        options = menus.nth(i).evaluate("e => [...e.options].map(o => o.value).filter(v => v)")
+        menus.nth(i).select_option(options[i])
+
+
+@pytest.mark.parametrize("laptop", CASE_PLANS, ids=ids(CASE_PLANS), indirect=True)
+def test_clinical_cases_fit_a_laptop_screen(laptop):
+    nb, plan, problems = laptop, laptop.plan, []
+    view = nb.page.evaluate(VIEW_JS)
+    for case in plan.cases:
+        box = nb.panel.locator(f".iliopsoas-case-{case}{LIVE}").first
+        assert box.count(), f"{plan.slug}: case {case} not shown: {nb.errors()}"
+        state, steps = case_state(box), 0
+        if state == "outcome":       # an earlier play-through (this server's store is fresh, so not expected)
+            box.locator(".iliopsoas-case-restart").click()
+            state = case_state(box, after="outcome")
+        while state != "outcome":
+            steps += 1
+            assert steps <= MAX_CASE_STEPS, f"{plan.slug}: case {case} did not end after {MAX_CASE_STEPS} steps"
+            step = box.locator(".iliopsoas-case-step").first
+            scroll_to_top(step)
+            what = f"{plan.slug}: case {case}, step {state}"
+            decide = box.locator(".iliopsoas-case-decide")
+            deciding = decide.first.is_visible()
+            parts = {"information": boxes(box.locator(".iliopsoas-case-info")),
+                     "button": boxes(decide if deciding else box.locator(".iliopsoas-case-continue"))}
+            figure = boxes(box.locator(".iliopsoas-case-figure img"))
+            if figure:
+                parts["picture"] = figure
+            if deciding:
+                parts["decision"] = (boxes(box.locator(".iliopsoas-case-prompt"))
+                                     + boxes(box.locator(".iliopsoas-case-choices, .iliopsoas-case-confidence, "
+                                                         ".iliopsoas-case-order")))
+            problems += fit_problems(what, view, parts)
+            shot(nb.page, f"{plan.slug}--case-{case}-{steps}-{state}")
+            if deciding:
+                choose_first(box)
+                decide.first.click()
+                nb.page.wait_for_function("(e) => e.innerText.trim().length > 0",
+                                          arg=box.locator(".iliopsoas-case-feedback").element_handle(),
+                                          timeout=120_000, polling=100)
+            box.locator(".iliopsoas-case-continue").first.click()
+            state = case_state(box, after=state)
+        scroll_to_top(box.locator(".iliopsoas-case-outcome").first)
+        shot(nb.page, f"{plan.slug}--case-{case}-outcome")
+    assert not problems, "\n".join(problems)
