@@ -373,6 +373,7 @@ def time_picture(nb, root, keys: int) -> tuple[str, list[float]]:
 
     handle = root.locator(".noUi-handle, input[type=range]").first
     select = root.locator("select").first
+    checkbox = root.locator("input[type=checkbox]").first
     times, how = [], ""
     for i in range(keys + 2):                   # the first two are warm-ups
         nb.page.evaluate(START_JS, [root.element_handle(), "img"])
@@ -387,8 +388,12 @@ def time_picture(nb, root, keys: int) -> tuple[str, list[float]]:
             select.select_option(values[(values.index(current) + 1) % len(values)] if i % 2 == 0
                                  else values[(values.index(current) - 1) % len(values)])
             how = "change of the first menu"
+        elif checkbox.count():
+            checkbox.focus()
+            nb.page.keyboard.press("Space")
+            how = "space bar on the first checkbox"
         else:
-            raise RuntimeError("no slider or menu to move")
+            raise RuntimeError("no slider, menu or checkbox to move")
         ms = nb.page.evaluate("() => window.__benchShown")
         wait_kernel_idle(nb.page)
         if i >= 2:
