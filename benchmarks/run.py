@@ -333,6 +333,7 @@ START_JS = """([root, selector]) => {
   const before = [...root.querySelectorAll(selector)].map(e => e.src).join('|');
   let t0 = null, done = false;
   window.__benchShown = new Promise(resolve => {
+    setTimeout(() => { if (!done) { done = true; resolve(null); } }, 15000);   // no new picture: say so, never hang
     const start = () => { if (t0 === null) t0 = performance.now(); };
     root.addEventListener('keydown', start, {capture: true, once: true});
     root.addEventListener('change', start, {capture: true, once: true});
@@ -396,6 +397,8 @@ def time_picture(nb, root, keys: int) -> tuple[str, list[float]]:
             raise RuntimeError("no slider, menu or checkbox to move")
         ms = nb.page.evaluate("() => window.__benchShown")
         wait_kernel_idle(nb.page)
+        if ms is None:
+            raise RuntimeError(f"no new picture within 15 s of a {how}")
         if i >= 2:
             times.append(ms)
     return how, times
