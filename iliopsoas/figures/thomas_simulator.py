@@ -374,6 +374,12 @@ class ThomasTestSimulator(Diagram):
         parts.append(r.findings[-1])
         return " ".join(parts)
 
+    def _readout_html(self, state: dict) -> str:
+        """The readout in a box of at most five lines that scrolls (keyboard too: it takes focus), so
+        that the controls, the picture and the start of the readout fit a laptop screen together."""
+        return ('<div class="iliopsoas-readout-scroll" tabindex="0" role="region" aria-label="What the position '
+                'shows" style="max-height: 7.2em; overflow-y: auto;">' + super()._readout_html(state) + "</div>")
+
     def alt(self, state):
         r = self.reading(state)
         return (f"Three panels. (a) Side view of a person lying on their back at the end of a table, the other knee "

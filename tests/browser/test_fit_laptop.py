@@ -10,7 +10,8 @@ Diagram subclass of the package) after Run All:
 - every label question: its numbered picture, its menus, its Check button and, after a Check,
   its verdict, all inside the visible area at once and within FIT_PX;
 - every quiz question is at most FIT_PX tall before it is answered;
-- every clinical case, walked to its end (the first choice at each step): at each step its
+- every clinical case, walked to its end (the first choice at each step, the next
+  one when a choice leads back to a step): at each step its
   information, its picture, its decision (choices, confidence or order menus) and its Decide (or
   Continue) button are inside the visible area at once and within FIT_PX.
 
@@ -202,18 +203,32 @@ CASE_STATE_JS = """(box) => {
 }"""
 
 
-def case_state(box, after: str | None = None, timeout: float = 120) -> str:
-    """The step the case shows ('outcome' at its end); waits for one other than ``after`` (a state)."""
-    box.page.wait_for_function(f"([box, after]) => {{ const s = ({CASE_STATE_JS})(box); return s && s !== after; }}",
-                               arg=[box.element_handle(), after], timeout=timeout * 1000, polling=100)
+MARK_JS = """(box) => { const c = box.querySelector('.iliopsoas-case-info .widget-html-content')
+                          || box.querySelector('.iliopsoas-case-info');
+                        const m = document.createElement('span'); m.className = 'fit-test-seen'; c.appendChild(m); }"""
+NEW_STEP_JS = """(box) => {
+  const out = box.querySelector('.iliopsoas-case-outcome'), step = box.querySelector('.iliopsoas-case-step');
+  if (out && out.offsetParent !== null && out.innerText.trim()) return true;
+  return !!step && step.offsetParent !== null && !box.querySelector('.fit-test-seen');
+}"""
+
+
+def case_state(box, timeout: float = 120) -> str:
+    """The step the case shows ('outcome' at its end), once a step is shown afresh (its information
+    re-rendered: the mark left in the one before is gone; a step a choice leads back to has a new
+    step number) or the outcome is."""
+    box.page.wait_for_function(NEW_STEP_JS, arg=box.element_handle(), timeout=timeout * 1000, polling=100)
+    box.page.wait_for_function(f"(box) => !!({CASE_STATE_JS})(box)", arg=box.element_handle(),
+                               timeout=timeout * 1000, polling=100)
     return box.evaluate(CASE_STATE_JS)
 
 
-def choose_first(box) -> None:
-    """Make the step's decision as a student would: the first option, the first confidence, the order as listed."""
+def choose(box, visit: int) -> None:
+    """Make the step's decision as a student would: option ``visit`` (the next one on each return to a
+    step), the first confidence, the order as listed."""
     radios = box.locator(".iliopsoas-case-choices input[type=radio]")
     if radios.count() and box.locator(".iliopsoas-case-choices").first.is_visible():
-        radios.first.check()
+        radios.nth(visit % radios.count()).check()
     confidence = box.locator(".iliopsoas-case-confidence button")
     if confidence.count() and box.locator(".iliopsoas-case-confidence").first.is_visible():
         confidence.first.click()
@@ -230,11 +245,13 @@ def test_clinical_cases_fit_a_laptop_screen(laptop):
     for case in plan.cases:
         box = nb.panel.locator(f".iliopsoas-case-{case}{LIVE}").first
         assert box.count(), f"{plan.slug}: case {case} not shown: {nb.errors()}"
-        state, steps = case_state(box), 0
+        state, steps, visits = case_state(box), 0, {}
         if state == "outcome":       # an earlier play-through (this server's store is fresh, so not expected)
+            box.evaluate(MARK_JS)
             box.locator(".iliopsoas-case-restart").click()
-            state = case_state(box, after="outcome")
+            state = case_state(box)
         while state != "outcome":
+            visits[state] = visits.get(state, -1) + 1
             steps += 1
             assert steps <= MAX_CASE_STEPS, f"{plan.slug}: case {case} did not end after {MAX_CASE_STEPS} steps"
             step = box.locator(".iliopsoas-case-step").first
@@ -254,13 +271,14 @@ def test_clinical_cases_fit_a_laptop_screen(laptop):
             problems += fit_problems(what, view, parts)
             shot(nb.page, f"{plan.slug}--case-{case}-{steps}-{state}")
             if deciding:
-                choose_first(box)
+                choose(box, visits[state])
                 decide.first.click()
                 nb.page.wait_for_function("(e) => e.innerText.trim().length > 0",
                                           arg=box.locator(".iliopsoas-case-feedback").element_handle(),
                                           timeout=120_000, polling=100)
+            box.evaluate(MARK_JS)
             box.locator(".iliopsoas-case-continue").first.click()
-            state = case_state(box, after=state)
+            state = case_state(box)
         scroll_to_top(box.locator(".iliopsoas-case-outcome").first)
         shot(nb.page, f"{plan.slug}--case-{case}-outcome")
     assert not problems, "\n".join(problems)
