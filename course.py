@@ -1,39 +1,60 @@
 #!/usr/bin/env python3
 """Set up the course and open it, or run every test: the README's two commands.
 
-    python3 course.py lab     # set up (first time) and open the course in JupyterLab
-    python3 course.py test    # set up (first time) and run every test
-    python3 course.py bench   # set up and print the benchmark table
+    python3 course.py lab             # set up (first time) and open the course in JupyterLab
+    python3 course.py test            # set up (first time) and run every test
+    python3 course.py bench           # set up and print the benchmark table
+    python3 course.py fresh 01-anatomy   # a fresh copy of a lesson (yours is kept aside; progress is not touched)
     python3 course.py student-version [--output DIR]   # lessons without answers, for graded use
     python3 course.py site [--hub-url URL]   # build the course website into _site/
 
-Setting up means: a virtual environment in .venv with the course's packages
-and its helper package installed (redone only when requirements change), and,
-for the tests, Debian's chromium for the browser tests (installed with apt-get
-when running as root or with password-less sudo) and what the hub tests need:
-JupyterHub and nbgitpuller in .venv (requirements-hub.txt) and
-configurable-http-proxy from npm in .hub/ (Node.js and npm from apt-get the same
-way when missing).  `lab` installs none of the test tools' hub parts.  The website's tools are
-installed only by `site` and `test`, on first use: its Python packages
-(requirements-site.txt) into .venv and its npm packages (MathJax, axe-core)
-into website/node_modules; `lab` never installs them.
+Setting up means a virtual environment in .venv with the course's packages and its helper
+package.  `lab` installs only what a student needs (requirements.txt); `test`, `bench` and
+`setup` add the test tools (requirements-dev.txt).  Each is redone only when its requirements
+change (one stamp file per kind in .venv).  `lab` also writes the course's JupyterLab settings
+into .venv (never into your own Jupyter settings): no news prompt, the course's kernel started
+without asking.  For the tests, Debian's chromium for the browser tests (installed with apt-get
+when running as root or with password-less sudo) and what the hub tests need: JupyterHub and
+nbgitpuller in .venv (requirements-hub.txt) and configurable-http-proxy from npm in .hub/
+(Node.js and npm from apt-get the same way when missing).  `lab` installs none of the test
+tools' hub parts.  The website's tools are installed only by `site` and `test`, on first use:
+its Python packages (requirements-site.txt) into .venv and its npm packages (MathJax,
+axe-core) into website/node_modules; `lab` never installs them.
 Needs Python 3.10 or newer; works on Linux, macOS and Windows.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
-STAMP = VENV / ".course-installed"
-INPUTS = ["requirements.txt", "requirements-dev.txt", "pyproject.toml"]
+# What each kind of environment installs, and the files whose change makes it reinstall.
+KINDS = {
+    "student": {"requirements": "requirements.txt", "inputs": ["requirements.txt", "pyproject.toml"],
+                "what": "JupyterLab and the course's packages"},
+    "test": {"requirements": "requirements-dev.txt",
+             "inputs": ["requirements.txt", "requirements-dev.txt", "pyproject.toml"],
+             "what": "the course's packages and the test tools"},
+}
+# JupyterLab settings of the course's own JupyterLab, written into .venv (lab/settings/overrides.json
+# changes JupyterLab's defaults for this environment only; a user's own choices still win).
+LAB_OVERRIDES = {
+    # no "Would you like to get notified about official Jupyter news?" prompt, no update check
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+    # start the notebook's kernel (or the default one) without a Select Kernel dialog
+    "@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": True,
+                                               # a protected (read-only) text cell opens no editor
+                                               "showEditorForReadOnlyMarkdown": False},
+}
 # The website's tools: Python packages into .venv, npm packages into website/node_modules.
 SITE_STAMP = VENV / ".course-site-installed"
 SITE_INPUTS = ["requirements-site.txt", "website/package.json", "website/package-lock.json"]
@@ -51,11 +72,24 @@ def run(cmd: list, cwd: Path = ROOT, **kw) -> None:
     subprocess.run([str(c) for c in cmd], check=True, cwd=cwd, **kw)
 
 
-def requirements_digest(inputs: list[str] = INPUTS) -> str:
+def stamp(kind: str) -> Path:
+    return VENV / f".course-installed-{kind}"
+
+
+def requirements_digest(kind: str | list[str]) -> str:
+    """Digest of the files whose change makes an environment reinstall: a kind of KINDS, or a list of files."""
     h = hashlib.sha256()
-    for name in inputs:
+    for name in (KINDS[kind]["inputs"] if isinstance(kind, str) else kind):
         h.update((ROOT / name).read_bytes())
     return h.hexdigest()
+
+
+def is_current(kind: str) -> bool:
+    """The environment has everything ``kind`` needs (a test environment has all a student needs)."""
+    if not PY.exists():
+        return False
+    kinds = [kind] + (["test"] if kind == "student" else [])
+    return any(stamp(k).exists() and stamp(k).read_text() == requirements_digest(k) for k in kinds)
 
 
 def create_venv() -> None:
@@ -73,7 +107,6 @@ def create_venv() -> None:
 
 def bootstrap_pip() -> None:
     """Install pip into .venv from its wheel on PyPI (a pip wheel can run itself)."""
-    import json
     import tempfile
     import urllib.request
 
@@ -91,20 +124,49 @@ def bootstrap_pip() -> None:
         run([PY, f"{path}/pip", "install", "--quiet", "--no-index", path])
 
 
-def setup() -> None:
-    """Create .venv and install everything, unless it is already current."""
+def pip_install(args: list, what: str) -> None:
+    """Run ``pip install`` and say what it is doing, one short line per step (its full output is
+    shown only if it fails)."""
+    cmd = [str(PY), "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off", *args]
+    say(f"installing {what}: {' '.join(str(a) for a in args)}")
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            encoding="utf-8", errors="replace", env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    lines, collected = [], 0
+    for line in proc.stdout:
+        lines.append(line.rstrip("\n"))
+        text = line.strip()
+        if text.startswith("Collecting "):
+            collected += 1
+            if collected == 1 or collected % 10 == 0:
+                say(f"  {collected} packages found so far ({text.split()[1]}), {time.monotonic() - start:.0f} s")
+        elif text.startswith("Installing collected packages"):
+            say(f"  unpacking {text.count(',') + 1} packages into .venv (the longest step)")
+        elif text.startswith("Successfully installed"):
+            say(f"  done in {time.monotonic() - start:.0f} s")
+    if proc.wait():
+        print("\n".join(lines[-60:]), file=sys.stderr)
+        raise subprocess.CalledProcessError(proc.returncode, cmd)
+
+
+def setup(kind: str = "test") -> None:
+    """Create .venv and install what ``kind`` ("student" or "test") needs, unless it is current."""
     if sys.version_info < (3, 10):
         sys.exit("The course needs Python 3.10 or newer; this is " + sys.version.split()[0])
-    digest = requirements_digest()
-    if PY.exists() and STAMP.exists() and STAMP.read_text() == digest:
+    if is_current(kind):
         install_jupyter_config()
         return
-    if not PY.exists():
+    first = not PY.exists()
+    say(("Setting up the course in .venv (first run: a few minutes; later runs start at once). "
+         if first else "The course's requirements changed: updating .venv. ") + f"Installing {KINDS[kind]['what']}.")
+    if first:
         create_venv()
-    run([PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
-    run([PY, "-m", "pip", "install", "--quiet", "-r", "requirements-dev.txt", "-e", "."])
+    pip_install(["--upgrade", "pip"], "the newest pip")
+    pip_install(["-r", KINDS[kind]["requirements"], "-e", "."], KINDS[kind]["what"])
+    stamp(kind).write_text(requirements_digest(kind))
+    if kind == "test":   # everything a student needs is in there too
+        stamp("student").write_text(requirements_digest("student"))
     install_jupyter_config()
-    STAMP.write_text(digest)
     say("environment ready in .venv")
 
 
@@ -123,18 +185,39 @@ def install_jupyter_config() -> None:
             shutil.copyfile(src, dst)
 
 
+def write_lab_settings(prefix: Path | None = None) -> Path:
+    """Write the course's JupyterLab settings (LAB_OVERRIDES) into an environment's
+    ``share/jupyter/lab/settings/overrides.json`` (default: .venv), keeping other settings there."""
+    path = Path(prefix or VENV) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        current = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except ValueError:
+        current = {}
+    for plugin, values in LAB_OVERRIDES.items():
+        current[plugin] = {**current.get(plugin, {}), **values}
+    text = json.dumps(current, indent=2, sort_keys=True) + "\n"
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
 def lab(extra: list[str]) -> int:
-    setup()
+    setup("student")
+    write_lab_settings()
     cmd = [BIN / "jupyter", "lab", f"--ServerApp.root_dir={ROOT}", "notebooks/00-start-here.ipynb"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
+    say("starting JupyterLab (stop it with Ctrl+C in this window)")
     return subprocess.call([str(c) for c in cmd + extra], cwd=ROOT, env=lab_env())
 
 
 def lab_env() -> dict:
-    """JupyterLab's environment: a terminal opened inside it finds the course's python
-    first, so `python -m iliopsoas ...` from the README works there as written."""
-    return dict(os.environ, VIRTUAL_ENV=str(VENV), PATH=str(BIN) + os.pathsep + os.environ.get("PATH", ""))
+    """JupyterLab's environment: a terminal opened inside it finds the course's python first, so
+    `python -m iliopsoas ...` from the README works there as written, and Jupyter looks in .venv
+    before your own folders (the course's kernel and settings win over ones installed elsewhere)."""
+    return dict(os.environ, VIRTUAL_ENV=str(VENV), PATH=str(BIN) + os.pathsep + os.environ.get("PATH", ""),
+                JUPYTER_PREFER_ENV_PATH="1")
 
 
 def find_chromium() -> str | None:
@@ -252,7 +335,7 @@ def site(extra: list[str]) -> int:
 
 
 def test(extra: list[str]) -> int:
-    setup()
+    setup("test")
     setup_chromium()
     setup_hub()
     setup_site()  # without npm the website's tests fail and say why
@@ -260,7 +343,7 @@ def test(extra: list[str]) -> int:
 
 
 def bench(extra: list[str]) -> int:
-    setup()
+    setup("test")
     setup_hub()
     return subprocess.call([str(PY), "benchmarks/run.py", *extra], cwd=ROOT)
 
@@ -273,8 +356,59 @@ def student_version(extra: list[str]) -> int:
     return subprocess.call([str(PY), "-m", "iliopsoas.quiz.student_version", *extra], cwd=ROOT)
 
 
+def fresh(names: list[str]) -> int:
+    """Replace lessons by a fresh copy from the course's git history; the student's copy is kept in
+    notebooks/my-copies/.  Progress is not touched: it is stored outside the notebooks."""
+    notebooks = ROOT / "notebooks"
+    known = sorted(p.stem for p in notebooks.glob("*.ipynb"))
+    if not names:
+        print("Which lesson? For example:  python3 course.py fresh 01-anatomy   (or: all)\n"
+              "Lessons: " + ", ".join(known))
+        return 2
+    wanted = known if names == ["all"] else names
+    unknown = [n for n in wanted if n.removesuffix(".ipynb") not in known]
+    if unknown:
+        print(f"No lesson called {', '.join(unknown)}. Lessons: {', '.join(known)}")
+        return 1
+    if not shutil.which("git") or subprocess.call(["git", "rev-parse", "--git-dir"], cwd=ROOT,
+                                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+        print("This copy of the course is not a git clone, so there is no fresh copy to take the lesson from:\n"
+              "download the course again (or, on Binder, start a new session) and open the lesson there.\n"
+              "Your progress is not in the notebooks, so nothing is lost.")
+        return 1
+    stamp_ = time.strftime("%Y%m%d-%H%M%S")
+    for name in (n.removesuffix(".ipynb") for n in wanted):
+        rel = f"notebooks/{name}.ipynb"
+        pristine = subprocess.run(["git", "show", f"HEAD:{rel}"], cwd=ROOT, capture_output=True)
+        if pristine.returncode:
+            print(f"{rel}: not in the course's git history ({pristine.stderr.decode(errors='replace').strip()})")
+            return 1
+        path = ROOT / rel
+        if path.exists() and path.read_bytes() == pristine.stdout:
+            say(f"{rel} is already the course's copy")
+            continue
+        if path.exists():
+            keep = notebooks / "my-copies" / f"{name}-{stamp_}.ipynb"
+            keep.parent.mkdir(exist_ok=True)
+            shutil.copy2(path, keep)
+            say(f"your copy of {name} is kept as {keep.relative_to(ROOT)}")
+        path.write_bytes(pristine.stdout)
+        say(f"{rel} is a fresh copy (close and reopen it in JupyterLab, choosing 'Revert' if asked)")
+    say("your answers and progress are unchanged: they are saved outside the notebooks")
+    return 0
+
+
+def lab_settings(extra: list[str]) -> int:
+    """Write the course's JupyterLab settings into an environment (default .venv; Binder's postBuild
+    passes --prefix of its conda environment)."""
+    prefix = Path(extra[extra.index("--prefix") + 1]) if "--prefix" in extra else VENV
+    say(f"JupyterLab settings written to {write_lab_settings(prefix)}")
+    return 0
+
+
 def main(argv: list[str]) -> int:
-    commands = {"lab": lab, "test": test, "bench": bench, "setup": lambda _x: (setup(), 0)[1],
+    commands = {"lab": lab, "test": test, "bench": bench, "fresh": fresh, "lab-settings": lab_settings,
+                "setup": lambda extra: (setup("student" if "--student" in extra else "test"), 0)[1],
                 "student-version": student_version, "site": site}
     if not argv or argv[0] not in commands:
         print(__doc__)

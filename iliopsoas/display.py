@@ -78,7 +78,9 @@ def plain_table_cells(table_html: str) -> str:
 # JupyterLab's widget styles give radio and checkbox labels a fixed one-line
 # height (a long answer then spills over the next one and hides its button)
 # and widget HTML a 28 px line height.  These rules, scoped to the course's own
-# classes, let labels wrap and prose read normally.  Shipped inside the first
+# classes, let labels wrap and prose read normally.  A label question is laid out
+# as a grid: its picture on the left of the whole question, the prompt, menus,
+# buttons and feedback beside it (so the markers stay in view on a laptop).  Shipped inside the first
 # HTML widget of each quiz, diagram and dashboard (a <style> element applies to
 # the page), so no extension or custom.css is needed.
 COURSE_CSS = """
@@ -90,6 +92,15 @@ COURSE_CSS = """
   order: -1; flex: none; float: none; height: 1em; margin: 0.2em 0.5em 0 1px; }
 .iliopsoas-quiz .widget-html-content, .iliopsoas-quiz .widget-htmlmath-content,
 .iliopsoas-diagram .widget-html-content, .iliopsoas-progress .widget-html-content { line-height: 1.45; }
+.iliopsoas-question:has(> .iliopsoas-label-inputs > .iliopsoas-label-picture) {
+  display: grid !important; grid-template-columns: auto minmax(16em, 1fr); column-gap: 1em;
+  align-items: start; align-content: start; }
+.iliopsoas-question:has(> .iliopsoas-label-inputs > .iliopsoas-label-picture) > * { grid-column: 2; min-width: 0; }
+.iliopsoas-question > .iliopsoas-label-inputs:has(> .iliopsoas-label-picture) { display: contents !important; }
+.iliopsoas-label-inputs > .iliopsoas-label-picture { grid-column: 1; grid-row: 1 / span 40; }
+.iliopsoas-label-inputs > .iliopsoas-label-choices { grid-column: 2; }
+.iliopsoas-label-alt { font-size: 85%; max-width: 30em; margin: 0.2em 0; }
+.iliopsoas-diagram-panel .widget-dropdown, .iliopsoas-diagram-panel .widget-slider { max-width: 100%; }
 """.strip()
 
 

@@ -280,7 +280,7 @@ def test_ordering_has_a_dropdown_per_step(course):
 def test_label_question_shows_figure_alt_text_and_marker_dropdowns(course):
     qz, store = show(ids=["w-label"])
     view = qz.views["w-label"]
-    images = [c for c in view.box.children[1].children if c.__class__.__name__ == "Image"]
+    images = [c for c in descendants(view.box.children[1]) if c.__class__.__name__ == "Image"]
     assert images and bytes(images[0].value).startswith(b"\x89PNG")
     assert "Front view with markers 1 and 2." in qz.static_html()
     assert [dd.description for dd in view.inputs] == ["Marker 1", "Marker 2"]
@@ -291,12 +291,41 @@ def test_label_question_shows_figure_alt_text_and_marker_dropdowns(course):
     assert store.calls[0]["answer"] == {"1": "Psoas major", "2": "Iliacus"}
 
 
+def descendants(widget):
+    """Every widget inside ``widget`` (depth first)."""
+    for child in getattr(widget, "children", ()):
+        yield child
+        yield from descendants(child)
+
+
+def test_label_question_puts_its_picture_in_a_column_of_its_own(course, monkeypatch):
+    """Laptop layout: the picture (at most LABEL_PICTURE_MAX_HEIGHT_PX tall) goes in its own column
+    beside the rest of the question; the course CSS turns the question into that grid."""
+    import struct
+
+    from iliopsoas.display import COURSE_CSS
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + struct.pack(">II", 500, 710) + b"\x08\x02\x00\x00\x00"
+    fake = types.SimpleNamespace(png=png, alt="Front view with markers 1 and 2.")
+    monkeypatch.setattr(quiz_module, "load_figure", lambda view, structures: (fake, ""))
+    qz, _ = show(ids=["w-label"])
+    inputs = qz.views["w-label"].box.children[1]
+    assert "iliopsoas-label-inputs" in inputs._dom_classes
+    picture, choices = inputs.children
+    assert "iliopsoas-label-picture" in picture._dom_classes and "iliopsoas-label-choices" in choices._dom_classes
+    image = picture.children[0]
+    height = 710 * int(image.layout.width.removesuffix("px")) / 500
+    assert 0 <= quiz_module.LABEL_PICTURE_MAX_HEIGHT_PX - height < 710 / 500   # never taller; within a pixel of width
+    assert list(choices.children) == qz.views["w-label"].inputs
+    assert ":has(> .iliopsoas-label-inputs > .iliopsoas-label-picture)" in COURSE_CSS and "display: grid" in COURSE_CSS
+
+
 def test_label_question_without_the_anatomy_module_degrades_with_a_message(course, monkeypatch):
     monkeypatch.setattr(quiz_module, "load_figure", REAL_LOAD_FIGURE)
     monkeypatch.setitem(sys.modules, "iliopsoas.figures.anatomy", None)  # import fails
     qz, _ = show(ids=["w-label"])
     view = qz.views["w-label"]
-    text = " ".join(getattr(c, "value", "") for c in view.box.children[1].children
+    text = " ".join(getattr(c, "value", "") for c in descendants(view.box.children[1])
                     if isinstance(getattr(c, "value", ""), str))
     assert "diagram for this question is not available" in text
     assert len(view.inputs) == 2

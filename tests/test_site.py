@@ -293,7 +293,6 @@ def load_course_py(monkeypatch, tmp_path):
     monkeypatch.setattr(mod, "VENV", venv)
     monkeypatch.setattr(mod, "BIN", bin_)
     monkeypatch.setattr(mod, "PY", bin_ / "python")
-    monkeypatch.setattr(mod, "STAMP", venv / ".course-installed")
     monkeypatch.setattr(mod, "SITE_STAMP", venv / ".course-site-installed")
     monkeypatch.setattr(mod, "NODE_MODULES", tmp_path / "node_modules")
     calls = []
@@ -311,6 +310,8 @@ def load_course_py(monkeypatch, tmp_path):
 
     monkeypatch.setattr(mod, "create_venv", fake_create_venv)
     monkeypatch.setattr(mod, "run", fake_run)
+    monkeypatch.setattr(mod, "pip_install", lambda args, what: calls.append(
+        "pip install " + " ".join(str(a) for a in args)))
     monkeypatch.setattr(mod, "setup_chromium", lambda: None)
     monkeypatch.setattr(mod.shutil, "which", lambda name: f"/usr/bin/{name}")
     monkeypatch.setattr(mod.subprocess, "call", lambda cmd, **kw: calls.append(
@@ -327,7 +328,7 @@ def site_installs(calls):
 def test_a_students_lab_installs_none_of_the_site_tools(monkeypatch, tmp_path):
     mod, calls = load_course_py(monkeypatch, tmp_path)
     assert mod.lab([]) == 0
-    assert any("requirements-dev.txt" in c for c in calls), calls  # the course itself was installed
+    assert any("requirements.txt" in c for c in calls), calls  # the course itself was installed
     assert any(c.startswith("CALL") and "jupyter" in c and " lab" in c for c in calls), calls
     assert site_installs(calls) == [], calls
     assert not mod.SITE_STAMP.exists()

@@ -15,6 +15,9 @@ Generated parts (found again by marker comments, so re-running updates in place)
   ``from iliopsoas import <what it uses>``, so it works alone after a kernel restart, in any
   order; a cell that only imports from iliopsoas is removed (every cell imports for itself), and a
   ``show_quiz`` cell that the line makes longer than three lines gets its ids refilled.
+- every lesson cell protected from accidental deletion and editing (nbformat's ``deletable`` and
+  ``editable`` cell metadata, honoured by JupyterLab): a student's own new cells stay editable,
+  and a fresh copy of a lesson is one command away (``python3 course.py fresh NN-slug``).
 """
 from __future__ import annotations
 
@@ -271,12 +274,29 @@ def ensure_imports(nb, where: str = "") -> list[str]:
     return problems
 
 
+PROTECTED = {"deletable": False, "editable": False}
+
+
+def protect_cells(nb) -> int:
+    """Mark every cell of a lesson as not deletable and not editable; return how many changed."""
+    changed = 0
+    for cell in nb.cells:
+        if any(cell.metadata.get(k) != v for k, v in PROTECTED.items()):
+            cell.metadata.update(PROTECTED)
+            changed += 1
+    return changed
+
+
 def sync_notebook(path: Path, refs: dict, check: bool) -> list[str]:
     nb = nbformat.read(path, as_version=4)
     slug = path.stem
     problems = ensure_imports(nb, str(path.relative_to(ROOT)))
     changed = bool(problems)
     wanted = generated_cells(slug, nb, refs)
+    unprotected = protect_cells(nb)
+    if unprotected:
+        problems.append(f"{path.relative_to(ROOT)}: {unprotected} cells not protected (deletable/editable)")
+        changed = True
     for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue

@@ -41,7 +41,7 @@ from .style import OKABE_ITO as OI
 
 _DATA = landmark_data()
 
-FIGSIZE = (7.8, 7.4)          # inches; both views share it
+FIGSIZE = (6.0, 5.7)          # inches; both views share it
 LABEL_SIZE = 9                # points (never below 8)
 TAG_SIZE = 8
 MUTED_ALPHA = 0.3
@@ -326,8 +326,10 @@ class _Scene:
             for p, hs in copies:
                 if closed and st["kind"] not in ("nerve", "ligament", "bone_line"):
                     out.append(_patch(ax, p, sst, z, hs))
+                    out[-1].set_gid(f"structure:{key}")
                 else:
                     out.append(_line(ax, p, sst, z, dotted=shape.get("style") == "root"))
+                    out[-1].set_gid(f"structure:{key}")
         # non-highlightable details (drawn in the structure's own colours)
         detail_st = {"kind": "detail", "edge": st.get("edge", style.BONE_EDGE), "lw": 0.8}
         for extra in ("details", "rim"):
@@ -371,6 +373,8 @@ class _Scene:
                 dw = (w + nxt["size"][0]) / 2 - 0.3
                 out.append(_patch(ax, _rounded_rect((x1 + x2) / 2, (y1 + y2) / 2, dw, dh + 0.3, a, r=0.3),
                                   disc_st, z - 0.01))
+            if not v.get("tag", True):   # a level whose name would be hidden in this view
+                continue
             tx, ty = cx, cy
             if self.view == "side":  # in the uncovered back half of the body
                 tx, ty = cx - 0.75 * math.cos(math.radians(ang)), cy - 0.75 * math.sin(math.radians(ang))
@@ -422,30 +426,56 @@ class _Scene:
         return max((yhi - ylo) / (h_in * 72), (xhi - xlo) / (w_in * 72))
 
     def _columns(self, keys, heights_of) -> dict:
-        """{key: (side, y)}: label positions in two columns, spread so no two overlap."""
+        """{key: (side, y)}: label positions in two columns, spread so no two overlap, in an order
+        whose leader lines do not cross (top to bottom by anchor height, then any two leaders that
+        would cross swap places)."""
         ylo, yhi = self.vdata["ylim"]
         gap = 0.5 * LABEL_SIZE * 1.25 * self._data_per_point()
         out = {}
         for side in ("left", "right"):
-            items = [k for k in keys if self.vdata["structures"][k].get("label", {}).get("side") == side]
+            items = [k for k in keys if self.vdata["structures"][k].get("label", {}).get("side") == side
+                     and not self._inside(k)]
             items.sort(key=lambda k: -self.anchors[k][1])
-            heights = [heights_of(k) for k in items]
-            ys = _spread([self.anchors[k][1] for k in items], heights, ylo + 1.5, yhi - 3.0, gap=gap)
+            x = self.vdata["label_x"][side]
+            for _ in range(len(items) ** 2 + 1):
+                ys = _spread([self.anchors[k][1] for k in items], [heights_of(k) for k in items],
+                             ylo + 1.5, yhi - 3.0, gap=gap)
+                pair = next(((i, j) for i in range(len(items)) for j in range(i + 1, len(items))
+                             if _segments_cross((x, ys[i]), self.anchors[items[i]],
+                                                (x, ys[j]), self.anchors[items[j]])), None)
+                if pair is None:
+                    break
+                i, j = pair
+                items[i], items[j] = items[j], items[i]
             out.update({k: (side, y) for k, y in zip(items, ys)})
         return out
 
+    def _inside(self, key: str) -> bool:
+        """Whether the view labels this structure on itself (``label: {inside: true}``): for a large,
+        plain structure that a leader from either column could only reach across other labelled ones."""
+        return bool(self.vdata["structures"][key].get("label", {}).get("inside"))
+
     def _draw_labels(self) -> None:
-        """Labels with leader arrows in two columns beside the drawing, never overlapping."""
+        """Labels with leader arrows in two columns beside the drawing, never overlapping
+        (or, for ``inside`` labels, on the structure itself)."""
         ax, cols = self.ax, self.vdata["label_x"]
         line_h = LABEL_SIZE * 1.25 * self._data_per_point()
         texts = {k: _DATA["structures"][k]["label"] for k in self.keys}
+        for k in (k for k in self.keys if self._inside(k)):
+            ann = ax.annotate(texts[k], xy=self.anchors[k], xytext=self.anchors[k], ha="center", va="center",
+                              fontsize=LABEL_SIZE, color=style.TEXT, zorder=8, linespacing=1.1,
+                              bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.9))
+            ann.set_gid(f"label:{k}")
+            self.labels[k] = ann
         places = self._columns(self.keys, lambda k: (texts[k].count("\n") + 1) * line_h)
         for k, (side, y) in places.items():
             ann = ax.annotate(
                 texts[k], xy=self.anchors[k], xytext=(cols[side], y), ha="right" if side == "left" else "left",
                 va="center", fontsize=LABEL_SIZE, color=style.TEXT, zorder=8, linespacing=1.1,
                 arrowprops=dict(arrowstyle="-|>", color="#333333", lw=0.8, mutation_scale=7,
-                                shrinkA=3, shrinkB=0.5),
+                                shrinkA=3, shrinkB=0.5,
+                                # leaves the label from the side facing the drawing, never across a neighbour
+                                relpos=(1.0, 0.5) if side == "left" else (0.0, 0.5)),
                 bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.9))
             ann.set_gid(f"label:{k}")
             self.labels[k] = ann
@@ -457,12 +487,16 @@ class _Scene:
         places = self._columns(keys, lambda k: size)
         out = []
         for i, k in enumerate(keys, start=1):
-            side, y = places[k]
-            x = cols[side] - (size / 2 if side == "left" else -size / 2)
+            inside = self._inside(k)
+            if inside:   # the number on the structure itself, like its name in the labelled figure
+                x, y = self.anchors[k]
+            else:
+                side, y = places[k]
+                x = cols[side] - (size / 2 if side == "left" else -size / 2)
+            arrow = dict(arrowstyle="-|>", color="black", lw=1.1, mutation_scale=8, shrinkA=0, shrinkB=0.5)
             ann = ax.annotate(
                 str(i), xy=self.anchors[k], xytext=(x, y), ha="center", va="center", fontsize=LABEL_SIZE + 1,
-                fontweight="bold", color="black", zorder=20,
-                arrowprops=dict(arrowstyle="-|>", color="black", lw=1.1, mutation_scale=8, shrinkA=0, shrinkB=0.5),
+                fontweight="bold", color="black", zorder=20, arrowprops=None if inside else arrow,
                 bbox=dict(boxstyle="circle,pad=0.3", facecolor="white", edgecolor="black", linewidth=1.5))
             ann.set_gid(f"marker:{i}:{k}")
             out.append(ann)
@@ -486,19 +520,32 @@ class _Scene:
                     _apply_muted(a)
                 if key in self.labels:
                     self.labels[key].set_color(MUTED_TEXT)
-                    self.labels[key].arrow_patch.set_color(MUTED_TEXT)
+                    if self.labels[key].arrow_patch is not None:
+                        self.labels[key].arrow_patch.set_color(MUTED_TEXT)
 
 
 def _bold_label(ann) -> None:
     ann.set_fontweight("bold")
     ann.set_color("black")
-    ann.arrow_patch.set_color("black")
-    ann.arrow_patch.set_linewidth(1.4)
+    if ann.arrow_patch is not None:
+        ann.arrow_patch.set_color("black")
+        ann.arrow_patch.set_linewidth(1.4)
     box = ann.get_bbox_patch()
     if box is not None:
         box.set_edgecolor("black")
         box.set_linewidth(1.0)
         box.set_alpha(1.0)
+
+
+def _segments_cross(p1, p2, q1, q2) -> bool:
+    """The segments p1–p2 and q1–q2 cross (touching ends do not count)."""
+    (x1, y1), (x2, y2), (x3, y3), (x4, y4) = p1, p2, q1, q2
+    d = (x2 - x1) * (y4 - y3) - (y2 - y1) * (x4 - x3)
+    if abs(d) < 1e-12:
+        return False
+    t = ((x3 - x1) * (y4 - y3) - (y3 - y1) * (x4 - x3)) / d
+    u = ((x3 - x1) * (y2 - y1) - (y3 - y1) * (x2 - x1)) / d
+    return 1e-6 < t < 1 - 1e-6 and 1e-6 < u < 1 - 1e-6
 
 
 def _spread(targets, heights, lo, hi, gap) -> list[float]:
@@ -528,6 +575,8 @@ def _apply_strong(a, key: str) -> None:
     st = _style(key)
     if isinstance(a, Text):
         a.set_fontweight("bold")
+        # a halo keeps a vertebra's name readable on the hatched, outlined highlight
+        a.set_path_effects([patheffects.withStroke(linewidth=2.5, foreground="white")])
         return
     if isinstance(a, Line2D):
         if a.get_gid() == "fibre":
@@ -671,7 +720,13 @@ def marker_figure(view: str, structures) -> style.FigureDisplay:
             else "side view of the lower back, pelvis and upper thigh, front of the body to the right")
     alt = (f"Schematic {desc}, unlabelled, with {n} numbered {word} ({which}): white circles beside the "
            "drawing, each with an arrow pointing to one structure to name.")
-    return style.show_figure(fig, alt, _caption())
+    scene = ax._iliopsoas_scene
+    on_it = [str(i) for i, k in enumerate(structures, start=1) if scene._inside(k)]
+    if on_it:
+        alt += (f" Marker{'s' if len(on_it) > 1 else ''} {', '.join(on_it)} "
+                f"{'sit' if len(on_it) > 1 else 'sits'} on the structure itself, without an arrow.")
+    # Cropped to the drawing: the picture sits beside the question's menus on a laptop screen.
+    return style.show_figure(fig, alt, _caption(), crop=True)
 
 
 # ---------------------------------------------------------------------- the explorer
@@ -715,11 +770,11 @@ class AnatomyExplorer(Diagram):
                     copies.append(c)
                 if key in scene.labels:
                     lab = scene.labels[key]
+                    arrow = dict(arrowstyle="-|>", color="black", lw=1.4, mutation_scale=9, shrinkA=3, shrinkB=0.5,
+                                 relpos=(1.0, 0.5) if lab.get_ha() == "right" else (0.0, 0.5))
                     c = ax.annotate(lab.get_text(), xy=lab.xy, xytext=lab.xyann, ha=lab.get_ha(), va=lab.get_va(),
                                     fontsize=LABEL_SIZE, fontweight="bold", color=style.TEXT, zorder=80,
-                                    linespacing=1.1,
-                                    arrowprops=dict(arrowstyle="-|>", color="black", lw=1.4, mutation_scale=9,
-                                                    shrinkA=3, shrinkB=0.5),
+                                    linespacing=1.1, arrowprops=arrow if lab.arrow_patch is not None else None,
                                     bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="black",
                                               linewidth=1.0))
                     c.set_visible(False)

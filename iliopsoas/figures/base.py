@@ -41,6 +41,15 @@ SLIDER_TYPES = ("IntSlider", "FloatSlider", "SelectionSlider")
 # Widget HTML inherits a fixed 28 px line height in JupyterLab; prose needs its own.
 TEXT_STYLE = "line-height:1.45;margin:0.3em 0"
 
+# Fitting a laptop: in JupyterLab at 1366×768 with the file browser open, a notebook's output is
+# about 930 px wide and about 650 px of it are in view.  A diagram's controls, picture and readout
+# must fit in about 600 px of height together (tests/browser/test_fit_laptop.py checks it in Chromium).
+NOTEBOOK_WIDTH_PX = 930     # output width at 1366×768 with the file browser open
+PANEL_WIDTH_PX = 260        # the controls and readout column beside a picture
+GAP_PX = 16
+BESIDE_MAX_HEIGHT_PX = 540  # a picture with the controls and readout beside it
+ABOVE_MAX_HEIGHT_PX = 420   # a picture with the controls above it and the readout below
+
 
 def encode_png(canvas) -> bytes:
     """PNG bytes of what an Agg canvas currently holds (fast Pillow encoder)."""
@@ -60,6 +69,7 @@ class Diagram(StaticFallback):
     title = ""                # shown above the controls
     caption = ""              # plain text: what the figure shows and the sources of its numbers
     figsize = (6.4, 4.8)      # inches, at style.DPI
+    arrangement = None        # "beside" or "above" (controls and readout to the picture); None: the bigger picture
 
     def __init__(self, **initial):
         self.figure = new_figure(*self.figsize)
@@ -189,14 +199,34 @@ class Diagram(StaticFallback):
             self._widget = self._build_widget()
         return self._widget
 
+    def picture_layout(self) -> tuple[str, int]:
+        """(arrangement, display width in px) of the picture on a laptop screen (see NOTEBOOK_WIDTH_PX).
+
+        "beside": the controls and the readout in a column beside the picture (upright figures);
+        "above": the controls above the picture, the readout under it (wide figures).  Unless the
+        subclass sets ``arrangement``, whichever shows the picture bigger.  The picture is never
+        enlarged beyond its own pixels and shrinks with a narrower notebook.
+        """
+        from .style import DPI
+
+        width, height = self.figsize[0] * DPI, self.figsize[1] * DPI
+        aspect = width / height
+        beside = min(width, NOTEBOOK_WIDTH_PX - 2 * GAP_PX - PANEL_WIDTH_PX, BESIDE_MAX_HEIGHT_PX * aspect)
+        above = min(width, NOTEBOOK_WIDTH_PX - GAP_PX, ABOVE_MAX_HEIGHT_PX * aspect)
+        arrangement = self.arrangement or ("beside" if beside > above else "above")
+        return arrangement, int(beside if arrangement == "beside" else above)
+
     def _build_widget(self):
         import ipywidgets as w
 
         state = self.state()
+        arrangement, width = self.picture_layout()
         # No tooltip on the Image: ipywidgets 8's ImageView fails to render with one
         # in JupyterLab ("Cannot read properties of undefined"); the readout below
         # is the picture's text alternative instead.
-        self._image = w.Image(value=self.png, format="png", layout={"max_width": "100%", "height": "auto"})
+        self._image = w.Image(value=self.png, format="png",
+                              layout={"width": f"{width}px", "max_width": "100%", "height": "auto",
+                                      "flex": "0 1 auto", "min_width": "0"})
         self._image.add_class("iliopsoas-diagram-image")
         self._readout = w.HTML(self._readout_html(state))
         self._readout.add_class("iliopsoas-readout")
@@ -207,8 +237,19 @@ class Diagram(StaticFallback):
             control.observe(self.redraw, "value")
         title = f"<h4 style='margin:0.2em 0'>{html.escape(self.title)}</h4>" if self.title else ""
         parts = [w.HTML(course_css() + title)]
-        parts += [w.HBox(list(self.controls.values()), layout={"flex_flow": "row wrap"}),
-                  self._image, self._readout]
+        if arrangement == "beside":
+            # Controls stacked in a column beside the picture, the readout under them: picture,
+            # controls and readout are on screen together on a laptop.
+            panel = w.VBox([w.VBox(list(self.controls.values())), self._readout],
+                           layout={"flex": f"1 1 {PANEL_WIDTH_PX}px", "min_width": f"{PANEL_WIDTH_PX - 20}px"})
+            panel.add_class("iliopsoas-diagram-panel")
+            body = w.HBox([self._image, panel], layout={"flex_flow": "row wrap", "align_items": "flex-start",
+                                                        "grid_gap": f"{GAP_PX}px"})
+        else:
+            body = w.VBox([w.HBox(list(self.controls.values()), layout={"flex_flow": "row wrap"}),
+                           self._image, self._readout])
+        body.add_class("iliopsoas-diagram-body")
+        parts.append(body)
         if self.caption:
             parts.append(w.HTML(f'<p style="font-size:90%;{TEXT_STYLE}"><em>{html.escape(self.caption)}</em></p>'))
         # the picture's alt text and the sliders' names, set in the page (see display.accessible_names)
@@ -217,6 +258,7 @@ class Diagram(StaticFallback):
         box = w.VBox(parts, layout={"border": "1px solid #C8C8C8", "padding": "0.5em", "margin": "0.5em 0"})
         box.add_class("iliopsoas-diagram")
         box.add_class(f"iliopsoas-diagram-{self.name}")
+        box.add_class(f"iliopsoas-diagram-{arrangement}")
         return box
 
     def static_html(self) -> str:

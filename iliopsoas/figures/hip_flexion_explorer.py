@@ -18,6 +18,7 @@ import numpy as np
 from matplotlib import patheffects
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Ellipse, FancyBboxPatch, Polygon
+from matplotlib.text import Annotation
 
 from . import style
 from .base import Diagram
@@ -61,7 +62,10 @@ OBTURATOR_FORAMEN = dict(xy=(-0.045, -0.112), width=0.046, height=0.024, angle=-
 LUMBAR_BODIES = [((-0.106, 0.099), -6), ((-0.104, 0.131), -2)]   # (centre, tilt in degrees) of L5 and L4
 
 SIDE_XLIM = (-0.185, 0.125)
-SIDE_YLIM = (-0.205, 0.155)
+SIDE_YLIM = (-0.225, 0.155)
+FEMUR_HALF_BAND_M = 0.0125   # half the femur's drawn width (15.5 pt) plus a margin, in metres
+LABEL_GAP_M = 0.005
+FEMUR_LABEL_M = 0.132          # where the word "femur" sits along the bone, beyond the angle arc
 
 
 def _flexion_words(angle: float) -> str:
@@ -77,7 +81,7 @@ class HipFlexionExplorer(Diagram):
 
     name = "hip-flexion"
     title = "Hip flexion: psoas and iliacus length and leverage"
-    figsize = (10.0, 4.4)
+    figsize = (9.5, 4.2)
     caption = (
         "(a) Side view of a right hip, front to the right: schematic pelvis and femur with psoas and iliacus "
         "drawn as straight lines through the via points of the OpenSim Gait2392 model. (b) Musculotendon length "
@@ -111,15 +115,17 @@ class HipFlexionExplorer(Diagram):
     # ------------------------------------------------------------------ build
     def build(self, fig):
         side = fig.add_gridspec(1, 1, left=0.005, right=0.33, bottom=0.06, top=0.93)
-        plots = fig.add_gridspec(1, 2, left=0.405, right=0.985, bottom=0.125, top=0.86, wspace=0.30)
+        plots = fig.add_gridspec(1, 2, left=0.405, right=0.985, bottom=0.125, top=0.78, wspace=0.30)
         self.ax_side = fig.add_subplot(side[0, 0])
         self.ax_length = fig.add_subplot(plots[0, 0])
         self.ax_arm = fig.add_subplot(plots[0, 1])
         self._build_side_view(self.ax_side)
         self._build_curves()
         # Drawn in this order on every update (their z-orders give the same order in a full redraw).
-        self.animated = [self.femur, self.lesser_trochanter, self.lt_label, self.femur_label, self.angle_arc,
-                         self.angle_text, *self.paths.values(), *self.length_cursor, *self.arm_cursor]
+        self.animated = [self.femur, self.lesser_trochanter, self.angle_arc, *self.paths.values(),
+                         self.lt_label, self.femur_label, self.angle_text, self.ref_label,
+                         *self.length_cursor, *self.arm_cursor, *self.curve_labels]
+        self._measure_labels(fig)
 
     def _build_side_view(self, ax):
         style.schematic_axes(ax, SIDE_XLIM, SIDE_YLIM, "(a) Side view of the right hip")
@@ -149,23 +155,29 @@ class HipFlexionExplorer(Diagram):
         # Reference femur at 0° (standing), then the moving femur.
         down = self.model.femur_to_pelvis([(0, 0), (0, -FEMUR_LENGTH_M)], 0)
         ax.plot(down[:, 0], down[:, 1], color=GRID, linewidth=1.2, linestyle=(0, (4, 3)), zorder=1.5)
-        ax.text(hip[0], SIDE_YLIM[0] - 0.004, "0° (standing)", ha="center", va="top", fontsize=8,
-                color="#555555")
+        # Beside the reference line's foot; hidden while the femur passes over it (see update).
+        # Labels that move or change on every step are FastText (one path each: cheap to redraw).
+        self.ref_label = style.fast_text(ax, hip[0] - 0.006, SIDE_YLIM[0] + 0.004, "0° (standing)", ha="right",
+                                         va="bottom", fontsize=8, color="#555555", zorder=4.6)
         (self.femur,) = ax.plot([], [], color=BONE, linewidth=13, solid_capstyle="round", zorder=3,
                                 path_effects=[patheffects.Stroke(linewidth=15.5, foreground=BONE_EDGE),
                                               patheffects.Normal()])
         (self.lesser_trochanter,) = ax.plot([], [], marker="o", markersize=7.5, color=BONE,
                                             markeredgecolor=BONE_EDGE, markeredgewidth=1.0, linestyle="none",
                                             zorder=3.1)
-        self.lt_label = ax.text(0, 0, "lesser\ntrochanter", ha="right", va="center", fontsize=8, color=TEXT,
-                                zorder=3.2)
-        self.femur_label = ax.text(0, 0, "femur", ha="center", va="center", fontsize=8, color=TEXT, zorder=3.2,
-                                   rotation_mode="anchor")
+        # Placed in update() where it is clear of the femur and the other labels; a white halo keeps
+        # the muscle lines under it readable.
+        self.lt_label = style.fast_text(ax, 0, 0, "lesser\ntrochanter", ha="center", va="center", fontsize=8,
+                                        color=TEXT, zorder=4.6, halo="white", linespacing=1.1)
+        self.femur_label = style.fast_text(ax, 0, 0, "femur", ha="center", va="center", fontsize=8, color=TEXT,
+                                           zorder=4.6)
         ax.add_patch(Circle(hip, 0.0235, facecolor=BONE, edgecolor=BONE_EDGE, linewidth=1.0, zorder=2.9))
-        ax.text(hip[0] - 0.037, hip[1] + 0.016, "hip\njoint", ha="right", va="center", fontsize=8, color=TEXT,
-                zorder=2.95)
+        self.hip_label = ax.text(hip[0] - 0.037, hip[1] + 0.016, "hip\njoint", ha="right", va="center", fontsize=8,
+                                 color=TEXT, zorder=2.95,
+                                 path_effects=[patheffects.withStroke(linewidth=3, foreground=BONE)])
         (self.angle_arc,) = ax.plot([], [], color=TEXT, linewidth=1.0, zorder=3.4)
-        self.angle_text = ax.text(0, 0, "", ha="center", va="center", fontsize=9, color=TEXT, zorder=3.4)
+        self.angle_text = style.fast_text(ax, 0, 0, "", ha="center", va="center", fontsize=9, color=TEXT,
+                                          zorder=4.6)
 
         # Muscle paths through their via points; direct labels at their pelvic ends.
         self.paths = {}
@@ -182,10 +194,10 @@ class HipFlexionExplorer(Diagram):
                 fontweight="bold", color=COLOURS["psoas"], zorder=2.95, path_effects=halo)
         ax.text(i_origin[0] - 0.010, i_origin[1], "iliacus", ha="right", va="center", fontsize=9,
                 fontweight="bold", color=COLOURS["iliacus"], zorder=2.95, path_effects=halo)
-        # Orientation, below the drawing where the femur never covers it.
-        arrow_y = SIDE_YLIM[0] - 0.011
+        # Orientation, top right: the femur (at most 120° of flexion) never reaches this corner.
+        arrow_y = SIDE_YLIM[1] - 0.012
         ax.annotate("front", xy=(SIDE_XLIM[1] - 0.005, arrow_y), xytext=(SIDE_XLIM[1] - 0.07, arrow_y),
-                    annotation_clip=False, ha="right", va="center", fontsize=8, color=TEXT,
+                    ha="right", va="center", fontsize=8, color=TEXT,
                     arrowprops=dict(arrowstyle="->", color=TEXT, linewidth=1.0))
 
     def _build_curves(self):
@@ -204,13 +216,9 @@ class HipFlexionExplorer(Diagram):
             ax.set_title(title, fontsize=10, color=TEXT, loc="left")
             ax.axvspan(UNRELIABLE_ABOVE_DEG, hi, facecolor="#EDEDED", edgecolor="#9A9A9A", hatch="//",
                        linewidth=0, zorder=0.5, label="no wrapping: unreliable")
-            ax.text((UNRELIABLE_ABOVE_DEG + hi) / 2, ylim[1] - 0.02 * (ylim[1] - ylim[0]), "no wrapping:\nunreliable",
-                    ha="center", va="top", fontsize=8, color=TEXT,
-                    bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none", alpha=0.9))
+            # The band and the 45° line are named in the legend: the moving cursor would cross any
+            # text inside the plot.
             ax.axvline(VIA_POINT_SWITCH_DEG, color="#555555", linewidth=0.9, linestyle=":", zorder=1)
-            label_y = 3 if key == "moment_arm_mm" else ylim[0] + 0.03 * (ylim[1] - ylim[0])
-            ax.text(VIA_POINT_SWITCH_DEG + 1.5, label_y, "via point\nswitch (45°)", ha="left", va="bottom",
-                    fontsize=8, color="#444444")
             if key == "moment_arm_mm":
                 ax.axhline(0, color=TEXT, linewidth=0.8, zorder=1)
             for name in MUSCLE_NAMES:
@@ -226,20 +234,73 @@ class HipFlexionExplorer(Diagram):
                                  markeredgecolor="white", markeredgewidth=1.0, zorder=5, clip_on=False)
                 cursor.append(dot)
             (self.length_cursor if key == "length_mm" else self.arm_cursor).extend(cursor)
-        # Direct labels for the muscles (length panel) and one legend for line styles and markers.
+        # Direct labels for the muscles (length panel): at whichever end of the curves the cursor is
+        # not (see update), so the cursor never runs through them.
         halo = [patheffects.withStroke(linewidth=3, foreground="white")]
-        for name, (x, y, va) in {"psoas": (-27, 285, "bottom"), "iliacus": (-27, 212, "top")}.items():
-            self.ax_length.text(x, y, name, color=COLOURS[name], fontsize=9, fontweight="bold", ha="left", va=va,
-                                path_effects=halo)
+        self.curve_labels = [style.fast_text(self.ax_length, 0, 0, name, color=COLOURS[name], fontsize=9,
+                                             fontweight="bold", va=va, halo="white", zorder=6)
+                             for name, va in (("psoas", "bottom"), ("iliacus", "top"))]
+        # One legend for line styles, markers, the 45° line and the shaded band, above the plots where
+        # the moving cursor never crosses it.
+        from matplotlib.patches import Patch
         handles = [Line2D([], [], color=TEXT, linewidth=2.0, label="Gait2392 (this model)"),
                    Line2D([], [], color=TEXT, linewidth=1.4, linestyle="--", label=REFERENCE_LABEL),
+                   Line2D([], [], color="#555555", linewidth=0.9, linestyle=":",
+                          label=f"via point switch at {VIA_POINT_SWITCH_DEG:.0f}°"),
                    Line2D([], [], color=COLOURS["psoas"], marker="o", linestyle="none", label="psoas"),
-                   Line2D([], [], color=COLOURS["iliacus"], marker="s", linestyle="none", label="iliacus")]
-        # Above the plots, where the moving cursor never crosses it.
+                   Line2D([], [], color=COLOURS["iliacus"], marker="s", linestyle="none", label="iliacus"),
+                   Patch(facecolor="#EDEDED", edgecolor="#9A9A9A", hatch="//", linewidth=0,
+                         label=f"beyond {UNRELIABLE_ABOVE_DEG:.0f}°: no wrapping, unreliable")]
         box_b, box_c = self.ax_length.get_position(), self.ax_arm.get_position()
         centre = (box_b.x0 + box_c.x1) / 2
         self.ax_length.figure.legend(handles=handles, loc="upper center", bbox_to_anchor=(centre, 1.0),
-                           ncol=4, fontsize=8, frameon=False, handlelength=2.2, columnspacing=1.4)
+                                     ncol=2, fontsize=8, frameon=False, handlelength=2.2, columnspacing=1.4,
+                                     borderaxespad=0.2, labelspacing=0.3)
+
+    def _measure_labels(self, fig) -> None:
+        """Sizes of the side view's labels in metres (for placing the moving ones clear of the rest)."""
+        ax = self.ax_side
+        ax.apply_aspect()
+        renderer = fig.canvas.get_renderer()
+        to_data = ax.transData.inverted()
+
+        def box(text):
+            ext = text.get_window_extent(renderer)
+            (x0, y0), (x1, y1) = to_data.transform([(ext.x0, ext.y0), (ext.x1, ext.y1)])
+            return np.array([x0, y0, x1, y1])
+
+        for t in ax.texts:
+            if isinstance(t, Annotation):
+                t.update_positions(renderer)
+        self._fixed_boxes = [box(t) for t in ax.texts if t.get_text().strip()]
+        self._ref_box = box(self.ref_label)
+        lt = box(self.lt_label)
+        self._lt_size = (lt[2] - lt[0], lt[3] - lt[1])
+
+    def _place_lesser_trochanter_label(self, lt: np.ndarray, femur: np.ndarray, back: np.ndarray) -> None:
+        """Put the label beside the lesser trochanter, on the first side (starting behind the femur)
+        where it stays in the axes and clear of the femur and the other labels."""
+        w, h = self._lt_size
+        avoid = self._fixed_boxes + ([self._ref_box] if self.ref_label.get_visible() else [])
+        start = np.degrees(np.arctan2(back[1], back[0]))
+        first = None
+        for turn in (0, 45, -45, 90, -90, 135, -135, 180):
+            u = unit(start + turn)
+            # the box's centre, far enough along u that its nearest side is LABEL_GAP_M from the trochanter
+            reach = LABEL_GAP_M + min(abs(w / 2 / u[0]) if abs(u[0]) > 1e-9 else np.inf,
+                                      abs(h / 2 / u[1]) if abs(u[1]) > 1e-9 else np.inf)
+            c = lt + reach * u
+            b = np.array([c[0] - w / 2, c[1] - h / 2, c[0] + w / 2, c[1] + h / 2])
+            inside = (b[0] >= SIDE_XLIM[0] and b[2] <= SIDE_XLIM[1] and b[1] >= SIDE_YLIM[0]
+                      and b[3] <= SIDE_YLIM[1])
+            if not inside:
+                continue
+            first = first if first is not None else c
+            if box_segment_distance(b, femur[0], femur[1]) > FEMUR_HALF_BAND_M and not any(
+                    boxes_overlap(b, other) for other in avoid):
+                first = c
+                break
+        self.lt_label.set_position(tuple(first if first is not None else lt))
 
     # ------------------------------------------------------------------ controls and state
     def make_controls(self):
@@ -250,29 +311,35 @@ class HipFlexionExplorer(Diagram):
                                      layout={"width": "420px"})}
 
     def values(self, angle: float) -> dict:
-        """Lengths and moment arms (mm) of both muscles at one angle."""
-        return {name: (m.length_mm(angle), m.moment_arm_mm(angle)) for name, m in self.muscles.items()}
+        """Lengths and moment arms (mm) of both muscles at one angle (computed once per angle: the
+        update, the readout and the alt text all ask)."""
+        cache = self.__dict__.setdefault("_values_cache", {})
+        key = float(angle)
+        if key not in cache:
+            if len(cache) > 1024:
+                cache.clear()
+            cache[key] = {name: (m.length_mm(angle), m.moment_arm_mm(angle)) for name, m in self.muscles.items()}
+        return cache[key]
 
     def update(self, state):
         angle = float(state["angle"])
         femur = self.model.femur_to_pelvis([(0, 0), (0, -FEMUR_LENGTH_M), LESSER_TROCHANTER_FEMUR_M], angle)
         self.femur.set_data(femur[:2, 0], femur[:2, 1])
         self.lesser_trochanter.set_data([femur[2, 0]], [femur[2, 1]])
-        # The trochanter's label sits behind the femur (its posterior side), aligned away from the bone.
-        back = self.model.femur_to_pelvis([(-1.0, 0.0)], angle)[0] - self.model.hip_centre_m
-        anchor = femur[2] + 0.011 * back
-        self.lt_label.set_position((anchor[0], anchor[1]))
-        self.lt_label.set_horizontalalignment("right" if back[0] < -0.35 else "left" if back[0] > 0.35 else "center")
-        self.lt_label.set_verticalalignment("top" if back[1] < -0.35 else "bottom" if back[1] > 0.35 else "center")
-        label = self.model.femur_to_pelvis([(0.0, -0.108)], angle)[0]
+        hip = self.model.hip_centre_m
+        # "0° (standing)" is shown while the femur is clear of it.
+        self.ref_label.set_visible(box_segment_distance(self._ref_box, femur[0], femur[1]) > FEMUR_HALF_BAND_M)
+        # The trochanter's label: behind the femur (its posterior side) when there is room.
+        back = self.model.femur_to_pelvis([(-1.0, 0.0)], angle)[0] - hip
+        self._place_lesser_trochanter_label(femur[2, :2], femur[:2, :2], back[:2])
+        label = self.model.femur_to_pelvis([(0.0, -FEMUR_LABEL_M)], angle)[0]
         self.femur_label.set_position((label[0], label[1]))
         self.femur_label.set_rotation(angle + 90 if angle <= 0 else angle - 90)
-        hip = self.model.hip_centre_m
         arc = np.radians(np.linspace(-90, -90 + angle, 40))
         r = 0.095
         self.angle_arc.set_data(hip[0] + r * np.cos(arc), hip[1] + r * np.sin(arc))
         mid = np.radians(-90 + angle / 2)
-        if abs(angle) < 20:   # keep the number off the femur
+        if abs(angle) < 30:   # a narrow arc: the number goes just beyond the femur, off the bone and its label
             mid = np.radians(-90 + angle + (14 if angle > 0 else -14))
         self.angle_text.set_position((hip[0] + (r + 0.02) * np.cos(mid), hip[1] + (r + 0.02) * np.sin(mid)))
         self.angle_text.set_text(f"+{angle:.0f}°" if angle > 0 else f"{_signed(int(round(angle)))}°")
@@ -284,6 +351,13 @@ class HipFlexionExplorer(Diagram):
             cursor[0].set_xdata([angle, angle])
             for dot, name in zip(cursor[1:], MUSCLE_NAMES):
                 dot.set_data([angle], [values[name][index]])
+        # The curves' names sit at the end of the curves away from the cursor.
+        lo, hi = HIP_FLEXION_RANGE_DEG
+        at = lo + 3 if angle > (lo + hi) / 2 else hi - 3
+        ends = self.values(at)
+        for text, name, offset in zip(self.curve_labels, MUSCLE_NAMES, (5, -5)):
+            text.set_position((at, ends[name][0] + offset))
+            text.set_horizontalalignment("left" if at < angle else "right")
         return None
 
     # ------------------------------------------------------------------ words
@@ -339,6 +413,27 @@ class HipFlexionExplorer(Diagram):
                 "comparison. The region beyond 90° is shaded and labelled unreliable, where this model's moment "
                 "arms fall below zero.")
         return text
+
+
+def unit(degrees: float) -> np.ndarray:
+    a = np.radians(degrees)
+    return np.array([np.cos(a), np.sin(a)])
+
+
+def boxes_overlap(a, b) -> bool:
+    """Two boxes (x0, y0, x1, y1) overlap."""
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def box_segment_distance(box, p, q) -> float:
+    """Shortest distance between a box (x0, y0, x1, y1) and the segment p–q (0 if they meet)."""
+    p, q = np.asarray(p, float)[:2], np.asarray(q, float)[:2]
+    x0, y0, x1, y1 = box
+    ts = np.linspace(0.0, 1.0, 65)
+    pts = p + ts[:, None] * (q - p)
+    dx = np.maximum(np.maximum(x0 - pts[:, 0], 0), pts[:, 0] - x1)
+    dy = np.maximum(np.maximum(y0 - pts[:, 1], 0), pts[:, 1] - y1)
+    return float(np.sqrt(dx ** 2 + dy ** 2).min())
 
 
 def _signed(angle: int) -> str:

@@ -28,9 +28,10 @@ from .style import OKABE_ITO as OI
 
 _DATA = region_data()
 
-FIGSIZE = (8.2, 6.2)
+FIGSIZE = (6.7, 5.05)
 FRONT_X, BACK_X = -33.0, 33.0   # where the two silhouettes stand
 LABEL_X = 62.0                  # label columns at -LABEL_X (front) and +LABEL_X (back)
+XLIM = 131.0                    # wide enough for the longest label beside its column
 LABEL_SIZE = 9
 LEVEL_STYLE = {
     "main": dict(face=OI["vermillion"], face_alpha=0.55, edge="#7A2E00", ls="-", lw=1.6, hatch="////",
@@ -90,8 +91,8 @@ class PainMap(Diagram):
     # -- build once
     def build(self, fig) -> None:
         ax = self.ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
-        ax.set_xlim(-100, 100)
-        ax.set_ylim(-14, 182)
+        ax.set_xlim(-XLIM, XLIM)
+        ax.set_ylim(-14, 185)
         ax.set_aspect("equal", adjustable="box")
         ax.set_axis_off()
         outline = _silhouette(_DATA["silhouette"]["outline"])
@@ -161,15 +162,21 @@ class PainMap(Diagram):
         for key, region in _DATA["regions"].items():
             spots[region["view"]].append(key)
         for view, keys in spots.items():
+            middle = [k for k in keys if _DATA["regions"][k].get("label_side") == "middle"]
+            keys = [k for k in keys if k not in middle]
             keys.sort(key=lambda k: -_DATA["regions"][k]["label_at"][1])
             ys = [_DATA["regions"][k]["label_at"][1] for k in keys]
             for i in range(1, len(ys)):  # at least 9 units (two lines of text) apart
                 ys[i] = min(ys[i], ys[i - 1] - 9)
-            for key, y in zip(keys, ys):
+            places = {k: (-LABEL_X if view == "front" else LABEL_X, y, "right" if view == "front" else "left")
+                      for k, y in zip(keys, ys)}
+            # "middle": between the two figures, for a region the outer column cannot reach cleanly
+            places.update({k: ((FRONT_X + BACK_X) / 2, _DATA["regions"][k]["label_at"][1], "center")
+                           for k in middle})
+            for key, (x, y, ha) in places.items():
                 (ax_, ay), = _place([_DATA["regions"][key]["label_at"]], view)
-                x = -LABEL_X if view == "front" else LABEL_X
                 ann = ax.annotate(REGIONS[key], xy=(ax_, ay), xytext=(x, y), fontsize=LABEL_SIZE,
-                                  ha="right" if view == "front" else "left", va="center", color=style.TEXT,
+                                  ha=ha, va="center", color=style.TEXT,
                                   zorder=7, arrowprops=dict(arrowstyle="-|>", color="#333333", lw=0.9,
                                                             mutation_scale=8, shrinkA=3, shrinkB=0),
                                   visible=False)

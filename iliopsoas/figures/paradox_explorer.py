@@ -33,10 +33,11 @@ SHEAR_COLOUR = OKABE_ITO["sky_blue"]
 DISC_COLOUR = "#E6E9F2"
 
 CM = 100.0                                  # the side view is drawn in centimetres
-SIDE_XLIM = (-10.0, 18.5)
-SIDE_YLIM = (-10.5, 22.5)
+SIDE_XLIM = (-10.0, 20.0)
+SIDE_YLIM = (-11.6, 23.4)
 MOMENT_YLIM = (-24.0, 34.0)
 FORCE_YLIM = (0.0, 2700.0)
+NEEDED_CLEARANCE_N = 110.0             # half a diamond marker's height on the force axis, and a gap
 ARROW_RADIUS_CM = 3.4
 ARROW_HALF_ANGLE_DEG = 26.0
 LABEL_OFFSET_CM = 4.2
@@ -49,7 +50,7 @@ class PsoasParadoxExplorer(Diagram):
 
     name = "psoas-paradox"
     title = "The psoas paradox: flexor, extensor, or compressor of the lumbar spine?"
-    figsize = (10.0, 5.1)
+    figsize = (8.6, 4.4)
     caption = (
         "Simplified teaching model, not a measurement: this course's own model (course models 2026). Side view "
         "of L1–L5 on the sacrum (front to the right): rigid vertebral bodies 3.5 cm deep and 2.7 cm high on 1 cm "
@@ -90,8 +91,7 @@ class PsoasParadoxExplorer(Diagram):
         self._build_force_panel(self.ax_force)
         self.animated = [self.discs, self.bodies, self.tp_lines, self.body_fascicles,
                          self.tp_fascicles, self.body_dots, self.tp_dots, self.axis_dots, *self.vertebra_labels,
-                         *self.arrows, *self.level_labels, *self.flex_words,
-                         *self.extend_words, *self.action_labels,
+                         *self.arrows, *self.joint_labels,
                          self.moment_bars.collection,
                          self.compression_bars.collection, self.shear_bars.collection, *self.compression_texts,
                          self.needed_markers]
@@ -149,8 +149,11 @@ class PsoasParadoxExplorer(Diagram):
         (self.axis_dots,) = ax.plot([], [], linestyle="none", marker="o", markersize=5.5, color="white",
                                     markeredgecolor=TEXT, markeredgewidth=1.4, zorder=4)
         # Vertebra names as text-shaped markers: they move every frame and markers draw much faster than Text.
+        # Drawn over the fascicles that cross the bodies, with a halo of the bone's colour.
         self.vertebra_labels = [ax.plot([], [], linestyle="none", marker=rf"$\mathrm{{{name}}}$", markersize=10,
-                                        color=TEXT, markeredgewidth=0, zorder=2.3)[0] for name in VERTEBRAE]
+                                        color=TEXT, markeredgewidth=0, zorder=3.15,
+                                        path_effects=[patheffects.withStroke(linewidth=2.5, foreground=BONE)])[0]
+                                for name in VERTEBRAE]
         self.arrows = []
         for _ in LEVELS:
             arrow = FancyArrowPatch((0, 0), (1, 1), arrowstyle="-|>,head_length=5,head_width=3.2",
@@ -158,15 +161,10 @@ class PsoasParadoxExplorer(Diagram):
                                     shrinkA=0, shrinkB=0)
             ax.add_patch(arrow)
             self.arrows.append(arrow)
-        # Each joint's label: its name, then "flexes"/"extends" and the moment.  Fixed words are text-shaped
-        # markers (drawn as paths, much cheaper to redraw than Text); only the number is a Text.
-        ax.apply_aspect()
-        self._cm_per_pt = (SIDE_XLIM[1] - SIDE_XLIM[0]) / (ax.get_position().width * self.figsize[0] * 72)
-        self.level_labels = [_text_marker(ax, level_label(level), 8.5) for level in LEVELS]
-        self.flex_words = [_text_marker(ax, "flexes", 8) for _ in LEVELS]
-        self.extend_words = [_text_marker(ax, "extends", 8) for _ in LEVELS]
-        self.action_labels = [ax.text(0, 0, "", ha="left", va="baseline", fontsize=8, color=TEXT, zorder=5)
-                              for _ in LEVELS]
+        # Each joint's label, two lines: its name, then "flexes"/"extends" and the moment.  One FastText
+        # per joint (a single path, much cheaper to redraw than Text).
+        self.joint_labels = [style.fast_text(ax, 0, 0, "", ha="left", va="center", fontsize=8, color=TEXT,
+                                             zorder=5, linespacing=1.25) for _ in LEVELS]
         # Legend for the side view (line styles and markers, never colour alone).
         handles = [Line2D([], [], color=BODY_FASCICLE_COLOUR, linewidth=1.7, marker="o", markersize=4.5,
                           label="fascicle from vertebral body/disc"),
@@ -176,7 +174,7 @@ class PsoasParadoxExplorer(Diagram):
                           linestyle="none", markersize=5.5, label="joint's axis of rotation")]
         ax.legend(handles=handles, loc="upper left", fontsize=8, frameon=True, framealpha=0.95, edgecolor=GRID,
                   borderaxespad=0.2, handlelength=2.2)
-        right, top = SIDE_XLIM[1] - 0.6, SIDE_YLIM[1] - 1.2
+        right, top = SIDE_XLIM[1] - 0.6, SIDE_YLIM[1] - 1.6
         ax.annotate("", xy=(right, top), xytext=(right - 5.0, top),
                     arrowprops=dict(arrowstyle="->", color=TEXT, linewidth=1.0))
         ax.text(right - 2.5, top + 0.4, "front", ha="center", va="bottom", fontsize=8, color=TEXT)
@@ -215,8 +213,8 @@ class PsoasParadoxExplorer(Diagram):
         ax.bar([0], [0], width=0, color=COMPRESSION_COLOUR, edgecolor=TEXT, linewidth=0.8, label="compression")
         ax.bar([0], [0], width=0, color=SHEAR_COLOUR, edgecolor=TEXT, linewidth=0.8, linestyle=(0, (3, 1.5)),
                label="shear (along the disc, either way)")
-        self.compression_texts = [ax.text(i - w / 2, 0, "", ha="center", va="bottom", fontsize=8, color=TEXT,
-                                          zorder=3) for i in x]
+        self.compression_texts = [style.fast_text(ax, i - w / 2, 0, "", ha="center", va="bottom", fontsize=8,
+                                                  color=TEXT, zorder=3) for i in x]
         self._needed_x = x - w / 2
         (self.needed_markers,) = ax.plot([], [], linestyle="none", marker="D", markersize=6, color=TEXT,
                                          markerfacecolor="white", markeredgewidth=1.4, zorder=4,
@@ -258,30 +256,25 @@ class PsoasParadoxExplorer(Diagram):
         compression = np.array([x.compression_n for x in loads])
         self.compression_bars.set_heights(compression)
         self.shear_bars.set_heights(np.abs([x.shear_n for x in loads]))
-        for text, value in zip(self.compression_texts, compression):
+        needed = np.abs(moments) / BACK_EXTENSOR_LEVER_M
+        for text, value, need in zip(self.compression_texts, compression, needed):
             text.set_text(f"{value:.0f}")
-            text.set_y(value + 30)
-        self.needed_markers.set_data(self._needed_x, np.abs(moments) / BACK_EXTENSOR_LEVER_M)
+            # above the bar and the diamond on it
+            text.set_position((text.get_position()[0], max(value + 30, need + NEEDED_CLEARANCE_N)))
+        self.needed_markers.set_data(self._needed_x, needed)
         return None
 
     def _update_joint_marker(self, j: int, load: JointLoad, axis_cm: np.ndarray, forward: np.ndarray) -> None:
-        arrow, number = self.arrows[j], self.action_labels[j]
+        arrow, label = self.arrows[j], self.joint_labels[j]
         x0, y0 = axis_cm + LABEL_OFFSET_CM * forward
-        name, flex, ext = self.level_labels[j], self.flex_words[j], self.extend_words[j]
-        name.set_data([x0 + name.width_cm(self) / 2], [y0 + 0.55])
-        line_y = y0 - 0.75                                  # baseline of the "flexes 1.2 N·m" line
+        label.set_position((x0, y0 - 0.1))
         flexion = load.moment_nm > 0
-        word = None if load.action == "hardly turns" else (flex if flexion else ext)
-        for w in (flex, ext):
-            w.set_visible(w is word)
-        if word is None:
+        if load.action == "hardly turns":
             arrow.set_visible(False)
-            number.set_position((x0, line_y))
-            number.set_text("≈ 0 N·m")
+            label.set_text(f"{level_label(load.level)}\n≈ 0 N·m")
             return
-        word.set_data([x0 + word.width_cm(self) / 2], [line_y + word.mid_pt * self._cm_per_pt])
-        number.set_position((x0 + word.width_cm(self) + 3.0 * self._cm_per_pt, line_y))
-        number.set_text(f"{format_nm(load.moment_nm)} N·m")
+        label.set_text(f"{level_label(load.level)}\n{'flexes' if flexion else 'extends'} "
+                       f"{format_nm(load.moment_nm)} N·m")
         # The arc lies in front of the axis.  Flexion turns the upper vertebra clockwise (front to the right):
         # its front goes down, so the arrow on the front of the circle runs downwards; extension runs upwards.
         upper = axis_cm + ARROW_RADIUS_CM * rotate(forward, ARROW_HALF_ANGLE_DEG)
@@ -297,8 +290,7 @@ class PsoasParadoxExplorer(Diagram):
 
     def joint_label(self, j: int) -> str:
         """The words shown beside joint j, e.g. "L1–L2 extends 0.7 N·m" (for tests and the alt text)."""
-        words = [w.word for w in (self.flex_words[j], self.extend_words[j]) if w.get_visible()]
-        return " ".join([self.level_labels[j].word, *words, self.action_labels[j].get_text()])
+        return " ".join(self.joint_labels[j].get_text().split())
 
     # ------------------------------------------------------------------ words
     def readout(self, state):
@@ -317,27 +309,6 @@ class PsoasParadoxExplorer(Diagram):
                 f"−24 to +34 N·m. Bottom right: compression on each disc from L1–L2 to L5–S1 ({comp} N) with "
                 "shear bars beside them, and diamonds showing the much smaller force a back muscle with a 5 cm "
                 "lever would need to make the same moment.")
-
-
-class _TextMarker(Line2D):
-    """A fixed word drawn as a marker: a path, so it redraws far faster than a Text."""
-
-    def width_cm(self, explorer) -> float:
-        return self.width_pt * explorer._cm_per_pt
-
-
-def _text_marker(ax, word: str, fontsize: float) -> _TextMarker:
-    """A ``_TextMarker`` showing ``word`` at the size of ``fontsize``-point text (DejaVu Sans, upright)."""
-    from matplotlib.textpath import TextPath
-
-    tex = r"$\mathrm{" + word.replace(" ", r"\ ").replace("–", r"{\text{–}}") + "}$"
-    extents = TextPath((0, 0), tex, size=fontsize).get_extents()
-    marker = _TextMarker([], [], linestyle="none", marker=tex, markersize=max(extents.width, extents.height),
-                         color=TEXT, markeredgewidth=0, zorder=5)
-    marker.word, marker.width_pt = word, extents.width
-    marker.mid_pt = (extents.y0 + extents.y1) / 2          # height of the marker's centre above the baseline
-    ax.add_line(marker)
-    return marker
 
 
 class _Bars:

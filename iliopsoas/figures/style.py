@@ -13,8 +13,13 @@ import html
 import io
 from dataclasses import dataclass, field
 
+import numpy as np
+from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path as MplPath
+from matplotlib.transforms import Affine2D
 
 # Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = {
@@ -101,9 +106,26 @@ class FigureDisplay:
         return text
 
 
-def show_figure(fig: Figure, alt: str, caption: str = "") -> FigureDisplay:
-    """Render ``fig`` once and wrap it with its alt text and caption."""
-    return FigureDisplay(png=figure_to_png(fig), alt=alt, caption=caption, figure=fig)
+def crop_png(png: bytes, margin: int = 8) -> bytes:
+    """The PNG cut down to its drawing: blank (background-coloured) borders removed, ``margin`` px kept."""
+    from PIL import Image, ImageChops
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    blank = Image.new("RGB", image.size, BACKGROUND)
+    box = ImageChops.difference(image, blank).getbbox()
+    if box is None:
+        return png
+    x0, y0, x1, y1 = box
+    box = (max(0, x0 - margin), max(0, y0 - margin), min(image.width, x1 + margin), min(image.height, y1 + margin))
+    out = io.BytesIO()
+    image.crop(box).save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def show_figure(fig: Figure, alt: str, caption: str = "", crop: bool = False) -> FigureDisplay:
+    """Render ``fig`` once and wrap it with its alt text and caption (``crop``: without blank borders)."""
+    png = figure_to_png(fig)
+    return FigureDisplay(png=crop_png(png) if crop else png, alt=alt, caption=caption, figure=fig)
 
 
 def schematic_axes(ax, xlim, ylim, title: str = ""):
@@ -116,3 +138,166 @@ def schematic_axes(ax, xlim, ylim, title: str = ""):
     if title:
         ax.set_title(title, fontsize=10, color=TEXT, loc="left")
     return ax
+
+
+# ---------------------------------------------------------------------- fast labels
+class FastText(PathPatch):
+    """A label drawn as one filled outline (a cached ``TextPath``), for text that changes with the
+    controls: a ``Text`` is laid out and rasterised glyph by glyph on every draw, which made text
+    most of a slider step's cost; this draws one path, and each distinct string is shaped once.
+
+    Made with :func:`fast_text`.  It behaves like a small ``Text``: ``set_text``, ``get_text``,
+    ``set_position``, ``set_horizontalalignment``/``set_verticalalignment``, ``set_rotation``,
+    ``set_color``, ``set_fontweight``, ``get_fontsize``; ``halo`` strokes a band of that colour
+    round the letters.  ``label_text`` and ``label_corners()`` let tests treat it as a label.
+    """
+
+    _shapes: dict = {}   # (character, size, weight, style) -> (outline, advance), shared by every FastText
+
+    def __init__(self, ax, xy, text="", *, fontsize=9.0, fontweight="normal", fontstyle="normal", color=TEXT,
+                 ha="left", va="baseline", rotation=0.0, linespacing=1.2, halo=None, halo_width=3.0, zorder=3.0):
+        super().__init__(MplPath(np.zeros((1, 2))), facecolor=color, edgecolor="none", linewidth=0, zorder=zorder)
+        self._ax, self._xy = ax, tuple(xy)
+        self._size, self._weight, self._style = float(fontsize), fontweight, fontstyle
+        self._ha, self._va, self._rotation, self._spacing = ha, va, float(rotation), linespacing
+        self._text, self._box = None, (0.0, 0.0, 0.0, 0.0)
+        if halo is not None:
+            self.set_path_effects([patheffects.withStroke(linewidth=halo_width, foreground=halo)])
+        self.set_text(text)
+
+    # -- a Text's interface
+    @property
+    def label_text(self) -> str:
+        return self._text
+
+    def get_text(self) -> str:
+        return self._text
+
+    def get_fontsize(self) -> float:
+        return self._size
+
+    def set_text(self, text) -> None:
+        text = str(text)
+        if text == self._text:
+            return
+        self._text = text
+        self._shape()
+        self.stale = True
+
+    def set_position(self, xy) -> None:
+        self._xy = (float(xy[0]), float(xy[1]))
+        self.stale = True
+
+    def get_position(self):
+        return self._xy
+
+    def set_horizontalalignment(self, ha: str) -> None:
+        self._ha = ha
+        self._shape()
+
+    def set_verticalalignment(self, va: str) -> None:
+        self._va = va
+        self._shape()
+
+    def set_rotation(self, degrees: float) -> None:
+        self._rotation = float(degrees)
+        self.stale = True
+
+    def set_color(self, color) -> None:
+        self.set_facecolor(color)
+
+    def set_fontweight(self, weight) -> None:
+        if weight != self._weight:
+            self._weight = weight
+            self._shape()
+
+    # -- drawing
+    def _glyph(self, char: str):
+        """(outline, advance) of one character in points, shaped once per font and size."""
+        from matplotlib.font_manager import FontProperties
+        from matplotlib.textpath import TextPath, text_to_path
+
+        key = (char, self._size, self._weight, self._style)
+        found = self._shapes.get(key)
+        if found is None:
+            prop = FontProperties(size=self._size, weight=self._weight, style=self._style)
+            advance = text_to_path.get_text_width_height_descent(char, prop, ismath=False)[0]
+            outline = TextPath((0, 0), char, prop=prop) if char.strip() else None
+            found = self._shapes[key] = (outline, advance)
+        return found
+
+    def _line_path(self, line: str):
+        """One line's outline: its characters' cached outlines side by side (a new number on a
+        slider step costs a few look-ups, not a new layout)."""
+        parts, x = [], 0.0
+        for char in line:
+            outline, advance = self._glyph(char)
+            if outline is not None:
+                parts.append(outline.transformed(Affine2D().translate(x, 0)) if x else outline)
+            x += advance
+        if not parts:
+            return MplPath(np.zeros((1, 2))), 0.0
+        return MplPath.make_compound_path(*parts), x
+
+    _shaped: dict = {}   # (text, size, weight, style, ha, va, spacing) -> (path, layout box)
+
+    def _shape(self) -> None:
+        """The outline of every line, aligned to (0, 0) in points, and its layout box (cached)."""
+        key = (self._text, self._size, self._weight, self._style, self._ha, self._va, self._spacing)
+        found = self._shaped.get(key)
+        if found is None:
+            if len(self._shaped) > 4096:
+                self._shaped.clear()
+            found = self._shaped[key] = self._build_shape()
+        path, self._box = found
+        self.set_path(path)
+        self.stale = True
+
+    def _build_shape(self):
+        lines = (self._text or "").split("\n")
+        step = self._size * self._spacing
+        ascent, descent = 0.74 * self._size, 0.24 * self._size   # DejaVu Sans' box, in font sizes
+        paths, widths = [], []
+        for i, line in enumerate(lines):
+            path, width = self._line_path(line)
+            widths.append(width)
+            paths.append((path, i))
+        width = max(widths, default=0.0)
+        top, bottom = ascent, -(len(lines) - 1) * step - descent
+        dx = {"left": 0.0, "center": -width / 2, "right": -width}[self._ha]
+        dy = {"baseline": 0.0, "bottom": -bottom, "top": -top, "center": -(top + bottom) / 2,
+              "center_baseline": 0.0}[self._va]
+        parts = []
+        for (path, i), w in zip(paths, widths):
+            shift = {"left": 0.0, "center": (width - w) / 2, "right": width - w}[self._ha]
+            parts.append(path.transformed(Affine2D().translate(dx + shift, dy - i * step)))
+        path = MplPath.make_compound_path(*parts) if parts else MplPath(np.zeros((1, 2)))
+        return path, (dx, bottom + dy, dx + width, top + dy)
+
+    def _place(self) -> Affine2D:
+        x, y = self._ax.transData.transform(self._xy)
+        dpi = self._ax.figure.dpi
+        return Affine2D().scale(dpi / 72.0).rotate_deg(self._rotation).translate(x, y)
+
+    def draw(self, renderer):
+        if not self.get_visible() or not self._text:
+            return
+        self.set_transform(self._place())
+        super().draw(renderer)
+
+    def get_window_extent(self, renderer=None):
+        self.set_transform(self._place())
+        return super().get_window_extent(renderer)
+
+    def label_corners(self) -> np.ndarray:
+        """The label's layout box in display pixels (4 corners, rotated with it)."""
+        x0, y0, x1, y1 = self._box
+        return self._place().transform([(x0, y0), (x1, y0), (x1, y1), (x0, y1)])
+
+
+def fast_text(ax, x, y, text="", **kw) -> FastText:
+    """Add a :class:`FastText` label at data position (x, y) of ``ax``."""
+    label = FastText(ax, (x, y), text, **kw)
+    ax.add_artist(label)
+    label.set_clip_on(False)
+    return label

@@ -114,7 +114,7 @@ class TestAccuracyExplorer(Diagram):
 
     # ------------------------------------------------------------------ build
     def build(self, fig):
-        self.ax = fig.add_axes([0.015, 0.07, 0.50, 0.82])
+        self.ax = fig.add_axes([0.015, 0.0, 0.50, 0.94])   # tall enough for the scale names and the key
         self.tree = fig.add_axes([0.53, 0.02, 0.46, 0.90])
         self._build_nomogram(self.ax)
         self._build_tree(self.tree)
@@ -126,7 +126,7 @@ class TestAccuracyExplorer(Diagram):
 
     def _build_nomogram(self, ax):
         ax.set_xlim(-0.85, 2.95)
-        ax.set_ylim(-LOGIT_MAX / 2 - 0.35, LOGIT_MAX / 2 + 0.25)
+        ax.set_ylim(-LOGIT_MAX / 2 - 1.0, LOGIT_MAX / 2 + 0.72)   # room below for the scale names, above for the key
         ax.set_axis_off()
         ax.set_title("(a) Fagan nomogram", fontsize=10, color=TEXT, loc="left")
         # Three vertical scales: pre-test (y = -logit p / 2 ... drawn top = low), LR (y = ln LR / 2 ... scaled), post.
@@ -165,7 +165,7 @@ class TestAccuracyExplorer(Diagram):
         self.pre_label = GlyphLabel(ax, -0.5, 0, size=9, color=TEXT, weight="bold", ha="center", va="center")
         self.pos_label = GlyphLabel(ax, 2.62, 0, size=9, color=POS_TEXT, weight="bold", ha="center", va="center")
         self.neg_label = GlyphLabel(ax, 2.62, 0, size=9, color=NEG_COLOUR, weight="bold", ha="center", va="center")
-        ax.text(2.62, LOGIT_MAX / 2 + 0.1, "after +  (solid)\nafter −  (dashed)", ha="center", va="bottom",
+        ax.text(2.58, LOGIT_MAX / 2 + 0.1, "after +  (solid)\nafter −  (dashed)", ha="center", va="bottom",
                 fontsize=7.5, color=TEXT, linespacing=1.2)
 
     def _build_tree(self, ax):

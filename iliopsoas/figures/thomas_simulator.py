@@ -34,6 +34,7 @@ ABD_COLOUR = OKABE_ITO["bluish_green"]
 POSITIVE_COLOUR = OKABE_ITO["vermillion"]
 
 SIDE_XLIM, SIDE_YLIM = (-1.0, 1.33), (-0.66, 0.74)
+TOP_XLIM, TOP_YLIM = (-0.45, 0.84), (-0.47, 0.17)
 
 
 def _capsule(p0, p1, r0: float, r1: float, n: int = 10) -> np.ndarray:
@@ -62,7 +63,7 @@ class ThomasTestSimulator(Diagram):
 
     name = "thomas-test"
     title = "Modified Thomas test simulator"
-    figsize = (10.4, 4.6)
+    figsize = (9.5, 4.2)
     caption = (
         "Modified Thomas test: lying on the back at the end of a table, the other knee held to the chest just until "
         "the low back is flat, the tested leg hanging. Dashed outline = the average of 117 elite athletes in tennis, "
@@ -82,6 +83,7 @@ class ThomasTestSimulator(Diagram):
         grid = fig.add_gridspec(2, 2, width_ratios=[1.75, 1.0], height_ratios=[0.8, 1.0], left=0.01, right=0.99,
                                 bottom=0.02, top=0.93, wspace=0.04, hspace=0.24)
         self.ax_side = fig.add_subplot(grid[:, 0])
+        self._still_px = None   # display-space outlines of the side view's fixed drawing (first update)
         self.ax_top = fig.add_subplot(grid[0, 1])
         self.ax_text = fig.add_subplot(grid[1, 1])
         self._build_side(self.ax_side)
@@ -122,7 +124,9 @@ class ThomasTestSimulator(Diagram):
         ax.add_patch(Polygon(_capsule(shoulder, elbow, 0.04, 0.035), closed=True, zorder=3.1, **body))
         ax.add_patch(Polygon(_capsule(elbow, hand, 0.035, 0.03), closed=True, zorder=3.1, **body))
         ax.text(-0.62, 0.50, "other knee held\nto the chest", ha="right", va="center", fontsize=8, color=TEXT)
-        ax.text(-0.40, 0.115, "trunk flat on the table", ha="center", va="center", fontsize=8, color=TEXT, zorder=3.2)
+        # Between the shoulder and the held thigh, where no limb crosses the trunk.
+        ax.text(-0.36, 0.09, "trunk flat\non the table", ha="center", va="center", fontsize=8, color=TEXT,
+                zorder=3.2, linespacing=1.1)
         # Horizontal reference through the hip, and the norm ghost (Harvey 1998), both fixed.
         ax.plot([hip[0], hip[0] + 0.95], [hip[1]] * 2, color="#555555", linewidth=1.0, linestyle=(0, (1, 2)),
                 zorder=1.5)
@@ -145,15 +149,88 @@ class ThomasTestSimulator(Diagram):
         (self.thigh_line,) = ax.plot([], [], color=KNEE_COLOUR, linewidth=1.0, linestyle=(0, (2, 2)), zorder=5.5)
         (self.hip_arc,) = ax.plot([], [], color=HIP_COLOUR, linewidth=2.0, zorder=6)
         (self.knee_arc,) = ax.plot([], [], color=KNEE_COLOUR, linewidth=2.0, zorder=6)
-        self.hip_label = ax.text(0, 0, "", ha="left", va="bottom", fontsize=9, color=HIP_COLOUR, zorder=7,
-                                 fontweight="bold")
-        self.knee_label = ax.text(0, 0, "", ha="left", va="bottom", fontsize=9, color=KNEE_COLOUR, zorder=7,
-                                  fontweight="bold", bbox=dict(boxstyle="square,pad=0.1", facecolor="white",
-                                                               edgecolor="none", alpha=0.85))
+        # Labels that change on every step are FastText (one path each, much cheaper to redraw than Text).
+        self.hip_label = style.fast_text(ax, 0, 0, "", ha="left", va="bottom", fontsize=9, color=HIP_COLOUR,
+                                         zorder=7, fontweight="bold")
+        self.knee_label = style.fast_text(ax, 0, 0, "", ha="left", va="bottom", fontsize=9, color=KNEE_COLOUR,
+                                          zorder=7, fontweight="bold", halo="white")
         ax.plot([hip[0]], [hip[1]], marker="o", markersize=5, color=TEXT, zorder=6)
 
+    # Where the thigh's angle label may go, tried in order: (direction from the hip in degrees, as a
+    # function of the thigh's angle; distance in m; alignment).  The first that clears the leg, the
+    # arcs, the thigh's continued line and the knee's label is used.
+    THIGH_LABEL_PLACES = (
+        (lambda h: max(h, 0.0) + 17, 0.34, "left", "bottom"),     # just above the thigh, by its arc
+        (lambda h: h + 50, 0.40, "left", "bottom"),               # higher above a raised thigh
+        (lambda h: h + 60, 0.40, "center", "bottom"),
+        (lambda h: h + 70, 0.40, "left", "bottom"),
+        (lambda h: h + 80, 0.40, "left", "bottom"),
+        (lambda h: h + 32, 0.34, "right", "bottom"),              # above and behind a raised thigh
+        (lambda h: h / 2, 0.40, "left", "center"),                # inside the angle under a raised thigh
+        (lambda h: max(h, 0.0) + 12, 0.62, "left", "bottom"),     # further out, above the knee
+        (lambda h: -38, 0.30, "left", "top"),                     # under the horizontal and the ghost
+        (lambda h: h - 70, 0.30, "center", "top"),                # under the hip
+    )
+
+    def _place_thigh_label(self, hip_deg: float, hip, knee, ext, ankle, arc) -> None:
+        """Put the thigh's label at the first of THIGH_LABEL_PLACES clear of the drawing (a few
+        point-in-box tests: far cheaper than a draw)."""
+        ax, label = self.ax_side, self.hip_label
+        to_px = ax.transData.transform
+        px_per_m = abs(to_px((1.0, 0.0))[0] - to_px((0.0, 0.0))[0])
+        t = np.linspace(0.0, 1.0, 24)[:, None]
+        blocks = [(hip + t * (knee - hip), 0.08), (knee + t * (ankle - knee), 0.055), (knee + t * (ext - knee), 0.01),
+                  (arc, 0.01)]
+        knee_box = self.knee_label.label_corners() if self.knee_label.get_text() else None
+        if self._still_px is None:   # the drawing that never moves (the other leg, the trunk, the table)
+            from matplotlib.path import Path as MplPath
+
+            moving = {id(a) for a in (self.thigh, self.shank, self.foot, self.knee_dot, self.thigh_line, self.hip_arc,
+                                      self.knee_arc)}
+            self._still_px = [MplPath(p.get_verts()) for p in ax.patches if id(p) not in moving]
+            self._still_points = []   # the fixed lines (the athletes' dashed leg, the horizontal), densely sampled
+            for line in ax.lines:
+                xy = line.get_xydata()
+                if id(line) in moving or len(xy) < 2:
+                    continue
+                xy = to_px(xy)
+                self._still_points.append(np.concatenate([a + t * (b - a) for a, b in zip(xy[:-1], xy[1:])]))
+            legend = ax.get_legend()
+            self._legend_px = legend.get_window_extent(self.figure.canvas.get_renderer()) if legend else None
+        for direction, distance, ha, va in self.THIGH_LABEL_PLACES:
+            label.set_horizontalalignment(ha)
+            label.set_verticalalignment(va)
+            label.set_position(tuple(hip + distance * unit_vector(direction(hip_deg))))
+            corners = label.label_corners()
+            (x0, y0), (x1, y1) = corners.min(axis=0), corners.max(axis=0)
+            clear = True
+            for points, radius in blocks:
+                pad = radius * px_per_m + 2
+                p = to_px(points)
+                if np.any((p[:, 0] > x0 - pad) & (p[:, 0] < x1 + pad) & (p[:, 1] > y0 - pad) & (p[:, 1] < y1 + pad)):
+                    clear = False
+                    break
+            if clear:
+                from matplotlib.transforms import Bbox
+
+                box = Bbox([[x0, y0], [x1, y1]])
+                clear = not any(path.intersects_bbox(box, filled=True) for path in self._still_px)
+                clear = clear and not any(np.any((p[:, 0] > box.x0) & (p[:, 0] < box.x1) & (p[:, 1] > box.y0)
+                                                 & (p[:, 1] < box.y1)) for p in self._still_points)
+                clear = clear and (self._legend_px is None or not self._legend_px.overlaps(box))
+            if clear and knee_box is not None:
+                (k0, l0), (k1, l1) = knee_box.min(axis=0), knee_box.max(axis=0)
+                clear = x1 + 2 < k0 or k1 + 2 < x0 or y1 + 2 < l0 or l1 + 2 < y0
+            if clear:
+                return
+        first = self.THIGH_LABEL_PLACES[0]
+        label.set_horizontalalignment(first[2])
+        label.set_verticalalignment(first[3])
+        label.set_position(tuple(hip + first[1] * unit_vector(first[0](hip_deg))))
+
     def _build_top(self, ax):
-        style.schematic_axes(ax, (-0.45, 0.64), (-0.40, 0.17), "(b) View from above: does the thigh drift out?")
+        # Limits leave room for the thigh at the widest abduction the model gives (about 40°).
+        style.schematic_axes(ax, TOP_XLIM, TOP_YLIM, "(b) View from above: does the thigh drift out?")
         body = dict(facecolor=SKIN, edgecolor=SKIN_EDGE, linewidth=1.0)
         ax.add_patch(Polygon(_capsule((-0.40, 0.0), (-0.05, 0.0), 0.15, 0.15), closed=True, zorder=2, **body))
         ax.text(-0.24, 0.0, "pelvis and trunk", ha="center", va="center", fontsize=8, color=TEXT, zorder=3)
@@ -163,16 +240,20 @@ class ThomasTestSimulator(Diagram):
         ghost_end = hip + (THIGH_M + 0.09) * unit_vector(-NORM_ABDUCTION_DEG)
         (self.top_ghost,) = ax.plot([hip[0], ghost_end[0]], [hip[1], ghost_end[1]], color=TEXT, linewidth=1.6,
                                     linestyle=(0, (4, 2.5)), zorder=5)
-        ax.text(ghost_end[0], ghost_end[1] - 0.02, "athletes 16°", ha="center", va="top", fontsize=8, color=TEXT)
+        # Beyond the ghost's end, out of the thigh's reach at any angle.
+        norm_at = hip + (THIGH_M + 0.105) * unit_vector(-NORM_ABDUCTION_DEG)
+        ax.text(norm_at[0], norm_at[1], f"athletes {NORM_ABDUCTION_DEG:.0f}°", ha="left", va="center", fontsize=8,
+                color=TEXT)
         self.top_hip = hip
         self.top_thigh = ax.add_patch(Polygon(np.zeros((3, 2)), closed=True, facecolor=SKIN, edgecolor=SKIN_EDGE,
                                               linewidth=1.1, zorder=4))
         (self.top_knee,) = ax.plot([], [], marker="o", markersize=5, color=TEXT, linestyle="none", zorder=6)
         (self.abd_arc,) = ax.plot([], [], color=ABD_COLOUR, linewidth=2.0, zorder=6)
-        self.abd_label = ax.text(-0.43, -0.28, "", ha="left", va="center", fontsize=9, color=ABD_COLOUR,
-                                 fontweight="bold", zorder=7)
-        ax.text(0.62, -0.37, "right leg; outwards (lateral) ↓", ha="right", va="center", fontsize=8,
-                color="#444444")
+        self.abd_label = style.fast_text(ax, -0.43, -0.28, "", ha="left", va="center", fontsize=9,
+                                         color=ABD_COLOUR, fontweight="bold", zorder=7)
+        # Bottom left: the thigh swings out to the right of the hip, never here.
+        ax.text(TOP_XLIM[0] + 0.02, TOP_YLIM[0] + 0.02, "right leg; outwards (lateral) ↓", ha="left", va="bottom",
+                fontsize=8, color="#444444")
         ax.plot([hip[0]], [hip[1]], marker="o", markersize=4, color=TEXT, zorder=6)
 
     def _build_findings(self, ax):
@@ -180,18 +261,20 @@ class ThomasTestSimulator(Diagram):
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
         ax.set_title("(c) What the position suggests", fontsize=10, color=TEXT, loc="left")
-        self.status = ax.text(0.02, 0.99, "", ha="left", va="top", fontsize=9, color=TEXT, fontweight="bold")
+        self.status = style.fast_text(ax, 0.02, 0.99, "", ha="left", va="top", fontsize=9, color=TEXT,
+                                      fontweight="bold")
         # Each question is fixed; only its short answer changes (cheap to redraw): "positive" in bold colour or
         # "negative" in plain text, so the answer never rests on colour alone (and a "no" is never ticked).
         questions = ("Thigh stays at or above horizontal?\n→ hip flexors incl. iliopsoas short",
                      "Knee won't bend (10° under athletes)?\n→ rectus femoris short",
                      "Thigh drifts out (7° over athletes)?\n→ TFL / iliotibial band tight")
         self.finding_texts = []
-        for y, question in zip((0.83, 0.58, 0.33), questions):
+        for y, question in zip((0.78, 0.555, 0.33), questions):   # under a status of up to two lines
             ax.text(0.02, y, question, ha="left", va="top", fontsize=8, color=TEXT, linespacing=1.25)
-            self.finding_texts.append(ax.text(0.98, y, "", ha="right", va="top", fontsize=8.5, color=TEXT))
-        ax.text(0.02, 0.1, "A screen, not a diagnosis: reliability depends on the\nmethod; poor validity unless the pelvis "
-                "is controlled.", ha="left", va="top", fontsize=8, color=TEXT, style="italic")
+            self.finding_texts.append(style.fast_text(ax, 0.98, y, "", ha="right", va="top", fontsize=8.5,
+                                                      color=TEXT))
+        ax.text(0.02, 0.0, "A screen, not a diagnosis: reliability depends on the\nmethod; poor validity unless the pelvis "
+                "is controlled.", ha="left", va="bottom", fontsize=8, color=TEXT, style="italic")
 
     # ------------------------------------------------------------------ controls and state
     def make_controls(self):
@@ -230,9 +313,6 @@ class ThomasTestSimulator(Diagram):
         self.thigh_line.set_data([knee[0], ext[0]], [knee[1], ext[1]])
         arc = _arc(hip, 0.3, 0, r.hip_deg)
         self.hip_arc.set_data(arc[:, 0], arc[:, 1])
-        label_at = hip + 0.34 * unit_vector(max(r.hip_deg, 0.0) + 17)
-        self.hip_label.set_position(tuple(label_at))
-        self.hip_label.set_text(f"thigh {signed_deg(r.hip_deg)}")
         karc = _arc(knee, 0.15, r.hip_deg - r.knee_deg, r.hip_deg)
         self.knee_arc.set_data(karc[:, 0], karc[:, 1])
         # The label sits inside the knee's angle when it is wide enough, else just above the thigh's continued line.
@@ -243,13 +323,15 @@ class ThomasTestSimulator(Diagram):
             self.knee_label.set_position(tuple(knee + 0.2 * unit_vector(r.hip_deg + 24)))
             self.knee_label.set_verticalalignment("bottom")
         self.knee_label.set_text("knee straight" if r.check == "knee_extended" else f"knee {r.knee_deg:.0f}°")
+        self.hip_label.set_text(f"thigh {signed_deg(r.hip_deg)}")
+        self._place_thigh_label(r.hip_deg, hip, knee, ext, ankle, arc)
         words = CONDITIONS[r.condition]
         if r.condition == "normal":
             status = "No tightness: the athletes' average leg"
             if int(state["severity"]) > 0:
-                status += " (severity needs a tight muscle)"
+                status += "\n(severity needs a tight muscle)"
         elif r.severity == 0:
-            status = f"{words[0].upper() + words[1:]}, severity none: the athletes' average"
+            status = f"{words[0].upper() + words[1:]}, severity none:\nthe athletes' average"
         else:
             status = f"{words[0].upper() + words[1:]}, {SEVERITIES[r.severity]}"
         self.status.set_text(status)
@@ -291,6 +373,12 @@ class ThomasTestSimulator(Diagram):
             parts.append("Severity only applies to a tight muscle: choose one in the menu.")
         parts.append(r.findings[-1])
         return " ".join(parts)
+
+    def _readout_html(self, state: dict) -> str:
+        """The readout in a box of at most five lines that scrolls (keyboard too: it takes focus), so
+        that the controls, the picture and the start of the readout fit a laptop screen together."""
+        return ('<div class="iliopsoas-readout-scroll" tabindex="0" role="region" aria-label="What the position '
+                'shows" style="max-height: 7.2em; overflow-y: auto;">' + super()._readout_html(state) + "</div>")
 
     def alt(self, state):
         r = self.reading(state)

@@ -194,6 +194,21 @@ def set_label_figures(provider) -> None:
     _LABEL_FIGURES = provider
 
 
+LABEL_PICTURE_MAX_HEIGHT_PX = 400   # with its alt text under it and the question beside it, it fits a laptop
+
+
+def label_picture_layout(png: bytes) -> dict:
+    """Layout of a label question's picture: at most its own size and LABEL_PICTURE_MAX_HEIGHT_PX tall
+    (its width from the PNG header; a picture whose size cannot be read is only kept within the page)."""
+    import struct
+
+    layout = {"max_width": "100%", "height": "auto"}
+    if png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) >= 24 and png[12:16] == b"IHDR":
+        width, height = struct.unpack(">II", png[16:24])
+        layout["width"] = f"{int(min(width, LABEL_PICTURE_MAX_HEIGHT_PX * width / max(height, 1)))}px"
+    return layout
+
+
 def load_figure(view: str, structures: list[str]):
     """The marker figure of a label question, or (None, reason) if it cannot be drawn."""
     if _LABEL_FIGURES is None:
@@ -399,21 +414,35 @@ class QuestionView:
         return self._build_label()
 
     def _build_label(self):
+        """The picture with numbered markers, and a menu per marker.
+
+        On a laptop the picture sits on the left of the whole question and everything else (prompt,
+        menus, Check, feedback) in a column beside it, so the markers stay in view while choosing and
+        reading the feedback (the course CSS does this for a question holding
+        ``.iliopsoas-label-inputs``; without that CSS the parts simply stack).
+        """
         w, q = self.w, self.question
         structures = [m["structure"] for m in q["markers"]]
         fig, reason = load_figure(q["figure"], structures)
         self.figure = fig
-        parts = []
-        if fig is not None:
-            image = w.Image(value=fig.png, format="png", layout={"max_width": "100%", "height": "auto"})
-            image.add_class("iliopsoas-label-figure")
-            parts += [image, w.HTML(f"<p><em>Picture:</em> {escape(fig.alt)}</p>"),
-                      accessible_names(alt=fig.alt, images="img.iliopsoas-label-figure", box=".iliopsoas-question")]
-        else:
-            parts.append(w.HTML(f'<p class="iliopsoas-warning">⚠ {escape(reason)} '
-                                "You can still answer from the list of markers below.</p>"))
         self.inputs = [self._dropdown(f"Marker {i}", self.order) for i in range(1, len(q["markers"]) + 1)]
-        return w.VBox(parts + self.inputs)
+        choices = w.VBox(self.inputs)
+        choices.add_class("iliopsoas-label-choices")
+        if fig is None:
+            note = w.HTML(f'<p class="iliopsoas-warning">⚠ {escape(reason)} '
+                          "You can still answer from the list of markers below.</p>")
+            box = w.VBox([note, choices])
+            box.add_class("iliopsoas-label-inputs")
+            return box
+        image = w.Image(value=fig.png, format="png", layout=label_picture_layout(fig.png))
+        image.add_class("iliopsoas-label-figure")
+        alt = w.HTML(f'<p class="iliopsoas-label-alt"><em>Picture:</em> {escape(fig.alt)}</p>')
+        names = accessible_names(alt=fig.alt, images="img.iliopsoas-label-figure", box=".iliopsoas-question")
+        picture = w.VBox([image, alt, names])
+        picture.add_class("iliopsoas-label-picture")
+        box = w.VBox([picture, choices])
+        box.add_class("iliopsoas-label-inputs")
+        return box
 
     # -- reading and setting the answer
     def answer(self):

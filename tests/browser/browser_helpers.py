@@ -52,6 +52,7 @@ class NotebookPlan:
     relpath: str  # from the served root
     quizzes: list[tuple[str, list[str] | None]] = field(default_factory=list)  # (bank slug, ids or None)
     diagrams: list[str] = field(default_factory=list)  # function (or class) names, in order
+    cases: list[str] = field(default_factory=list)  # clinical case ids shown with show_case, in order
     problems: dict = field(default_factory=dict)  # {module: import error} for the every-diagram notebook
 
     def questions(self) -> list[tuple[str, dict]]:
@@ -86,6 +87,8 @@ def plan(path: Path) -> NotebookPlan:
                 result.quizzes.append((slug, ids))
             elif name in DIAGRAM_CALLS:
                 result.diagrams.append(name)
+            elif name == "show_case" and len(node.args) >= 2:
+                result.cases.append(ast.literal_eval(node.args[1]))
     return result
 
 
@@ -222,7 +225,7 @@ def give_answer(page, box, answer: Answer) -> None:
             selects.nth(i).select_option(label=label)
 
 
-def check_and_read(page, box, timeout: float = 30, new: bool = True) -> tuple[str, str]:
+def check_and_read(page, box, timeout: float = 120, new: bool = True) -> tuple[str, str]:
     """Click Check; wait for a verdict (a new one unless ``new`` is False); return (feedback, explanation)."""
     feedback = box.locator(".iliopsoas-feedback")
     before = norm(feedback.inner_text())
@@ -237,4 +240,33 @@ def check_and_read(page, box, timeout: float = 30, new: bool = True) -> tuple[st
             arg=[feedback.element_handle(), before if new else None, verdicts], timeout=timeout * 1000, polling=50)
     except Exception:  # noqa: BLE001 - the caller asserts on what is shown
         pass
+    wait_kernel_idle(page, timeout)
     return norm(feedback.inner_text()), norm(box.locator(".iliopsoas-explanation").inner_text())
+
+
+def wait_kernel_idle(page, timeout: float = 60) -> None:
+    """Wait until the notebook's kernel is idle.  Everything a Check (or any widget event) changes is
+    sent by the kernel before it reports idle, and the page applies the kernel's messages in order:
+    once idle is shown, the feedback, the explanation and the score line are all in the page.  (A
+    state to wait for, not a guess at how long the kernel takes.)"""
+    try:
+        page.wait_for_function(
+            """() => { const i = document.querySelector(
+                 '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator')
+                 || document.querySelector('.jp-Notebook-ExecutionIndicator');
+               return !!i && i.dataset.status === 'idle'; }""", timeout=timeout * 1000, polling=50)
+    except Exception:  # noqa: BLE001 - the caller asserts on what is shown
+        pass
+
+
+def wait_widgets_settled(nb, timeout: float = 180) -> None:
+    """After Run All: the kernel is idle and every picture shown by a live widget has loaded (so a
+    screenshot or a count sees what a student sees, however slowly the machine runs)."""
+    wait_kernel_idle(nb.page, timeout)
+    try:
+        nb.page.wait_for_function(
+            """() => [...document.querySelectorAll(
+                   '.jp-NotebookPanel:not(.lm-mod-hidden) .jupyter-widgets img')]
+                 .every(e => e.complete && e.naturalWidth > 0)""", timeout=timeout * 1000, polling=200)
+    except Exception:  # noqa: BLE001 - the caller asserts on what is shown
+        pass

@@ -11,6 +11,13 @@ against the repository's file when the notebook's tests end.
 Everything the server or its kernels could write goes to temporary folders
 (progress store, matplotlib, Jupyter and IPython config, lab settings and
 workspaces); see tools/labdriver.py.
+
+The shared browser and servers are closed as soon as the last browser test has
+finished (``pytest_runtest_teardown``), not at the end of the session: a problem
+while closing them is then reported against a browser test, never against a
+notebook cell that nbval happens to run last.  Closing something the browser has
+already closed ("Target page, context or browser has been closed") is not a
+problem and is only noted.
 """
 from __future__ import annotations
 
@@ -18,6 +25,7 @@ import hashlib
 import os
 import shutil
 import sys
+import warnings
 from pathlib import Path
 
 import nbformat
@@ -30,11 +38,55 @@ import labdriver  # noqa: E402
 import browser_helpers  # noqa: E402
 
 
+HERE = Path(__file__).parent
+# What the session's browser fixtures must close, in order, once the last browser test is done.
+_CLOSERS: list = []
+ALREADY_CLOSED = ("has been closed", "Target closed", "Browser has been closed", "Connection closed")
+
+
+def is_browser_test(item) -> bool:
+    return item is not None and HERE in Path(item.path).parents
+
+
+_LAST: dict = {}   # {"item": the browser test that runs last}
+
+
 def pytest_collection_modifyitems(config, items):
-    here = Path(__file__).parent
     for item in items:
-        if here in Path(item.path).parents:
+        if is_browser_test(item):
             item.add_marker(pytest.mark.browser)
+            _LAST["item"] = item
+
+
+def close_quietly(what: str, close) -> None:
+    """Close something; if the browser already closed it, note that instead of failing."""
+    try:
+        close()
+    except Exception as exc:  # noqa: BLE001 - sorted below
+        if any(words in str(exc) for words in ALREADY_CLOSED):
+            warnings.warn(f"{what} was already closed: {str(exc).splitlines()[0]}", stacklevel=2)
+        else:
+            raise
+
+
+def close_all() -> None:
+    """Run (once) what the browser fixtures registered, last opened first."""
+    errors = []
+    while _CLOSERS:
+        what, close = _CLOSERS.pop()
+        try:
+            close_quietly(what, close)
+        except Exception as exc:  # noqa: BLE001 - every closer runs, then the first problem is raised
+            errors.append(f"closing {what}: {type(exc).__name__}: {exc}")
+    if errors:
+        raise RuntimeError("; ".join(errors))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield
+    if item is _LAST.get("item") or (is_browser_test(item) and nextitem is None):
+        close_all()   # reported against this (browser) test if it fails
 
 
 def sha256(path: Path) -> str:
@@ -85,8 +137,9 @@ def lab(chromium, served, tmp_path_factory):
         server.start()
     except labdriver.LabError as exc:
         pytest.fail(str(exc), pytrace=False)
+    _CLOSERS.append(("the JupyterLab server", server.stop))
     yield server
-    server.stop()
+    close_all()
 
 
 @pytest.fixture(scope="session")
@@ -98,17 +151,22 @@ def playwright_session():
     except ImportError:
         pytest.fail("The browser tests need the playwright package: "
                     "pip install -r requirements-dev.txt", pytrace=False)
-    with sync_playwright() as pw:
-        yield pw
+    pw = sync_playwright().start()
+    _CLOSERS.append(("Playwright", pw.stop))
+    yield pw
+    close_all()
 
 
 @pytest.fixture(scope="session")
 def browser_context(chromium, playwright_session, tmp_path_factory):
     """One headless Chromium (fresh profile) for the session."""
     context = labdriver.launch_browser(playwright_session, tmp_path_factory.mktemp("chromium-profile"), chromium)
-    context.set_default_timeout(20_000)  # one click or read; waits for runs set their own
+    _CLOSERS.append(("the browser", context.close))
+    # one click or read; waits for runs set their own.  A cap, not an expectation: on a busy machine
+    # a click can take many seconds.
+    context.set_default_timeout(60_000)
     yield context
-    context.close()
+    close_all()
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,11 @@ Screenshots: test-artifacts/screenshots/<slug>-dark.png.
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from browser_helpers import SCREENSHOTS
+from browser_helpers import SCREENSHOTS, wait_kernel_idle, wait_widgets_settled
 from labdriver import LAB_SETTINGS, LabError, LabServer, NotebookPage
 
 DARK = {**LAB_SETTINGS, "@jupyterlab/apputils-extension/themes": {"theme": "JupyterLab Dark"}}
@@ -84,13 +86,16 @@ def test_course_text_has_enough_contrast_in_the_dark_theme(slug, dark_lab, brows
     nb = NotebookPage(browser_context, dark_lab, relpath).open()
     try:
         nb.run_all()
-        nb.page.wait_for_timeout(500)
+        wait_widgets_settled(nb)
         assert nb.page.evaluate("document.body.dataset.jpThemeLight") == "false", "the dark theme is active"
         assert not nb.errors()
         # give every quiz some feedback to read: Check with nothing chosen asks for an answer
-        for button in nb.panel.locator(".iliopsoas-check").all()[:2]:
-            button.click()
-        nb.page.wait_for_timeout(300)
+        checked = nb.panel.locator(".iliopsoas-question.jupyter-widgets").all()[:2]
+        for question in checked:
+            question.locator(".iliopsoas-check").click()
+        for question in checked:   # until the feedback is there (a state, however slow the machine)
+            question.locator(".iliopsoas-feedback").filter(has_text=re.compile(r"\S")).wait_for()
+        wait_kernel_idle(nb.page)
         nb.screenshot(SCREENSHOTS / f"{slug}-dark.png")
         low = []
         for selector in TEXT_SELECTORS[slug]:

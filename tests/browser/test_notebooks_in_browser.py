@@ -25,8 +25,8 @@ import re
 import pytest
 
 from browser_helpers import (DIAGRAM, EVERY_DIAGRAM, PLANS, QUIZ, SCREENSHOTS, VERDICT_RIGHT, VERDICT_WRONG,
-                             check_and_read, give_answer, load_bank, norm, pick_question, right_answer, words,
-                             wrong_answer)
+                             check_and_read, give_answer, load_bank, norm, pick_question, right_answer,
+                             wait_widgets_settled, words, wrong_answer)
 from labdriver import NotebookPage
 
 QUIZ_PLANS = [p for p in PLANS if p.quizzes]
@@ -53,7 +53,7 @@ def notebook(request, lab, browser_context, served):
     nb.run_seconds = nb.run_all()
     nb.wait_for_count(QUIZ, len(plan.quizzes))
     nb.wait_for_count(DIAGRAM, len(plan.diagrams))
-    nb.page.wait_for_timeout(500)  # late widget views (and their errors) settle
+    wait_widgets_settled(nb)
     nb.shot = nb.screenshot(SCREENSHOTS / f"{plan.slug}.png")  # before any test clicks anything
     yield nb
     nb.close()
