@@ -203,23 +203,26 @@ CASE_STATE_JS = """(box) => {
 }"""
 
 
-MARK_JS = """(box) => { const c = box.querySelector('.iliopsoas-case-info .widget-html-content')
-                          || box.querySelector('.iliopsoas-case-info');
-                        const m = document.createElement('span'); m.className = 'fit-test-seen'; c.appendChild(m); }"""
-NEW_STEP_JS = """(box) => {
-  const out = box.querySelector('.iliopsoas-case-outcome'), step = box.querySelector('.iliopsoas-case-step');
-  if (out && out.offsetParent !== null && out.innerText.trim()) return true;
-  return !!step && step.offsetParent !== null && !box.querySelector('.fit-test-seen');
+SIGNATURE_JS = """(box) => {
+  const out = box.querySelector('.iliopsoas-case-outcome'), info = box.querySelector('.iliopsoas-case-info');
+  if (out && out.offsetParent !== null && out.innerText.trim()) return 'outcome';
+  const step = box.querySelector('.iliopsoas-case-step');
+  if (!step || step.offsetParent === null || !info) return '';
+  const head = info.querySelector('h4');   // 'Step N · title': N grows with every step shown
+  return (head ? head.innerText : '') + '|' + [...step.classList].join(' ');
 }"""
 
 
-def case_state(box, timeout: float = 120) -> str:
-    """The step the case shows ('outcome' at its end), once a step is shown afresh (its information
-    re-rendered: the mark left in the one before is gone; a step a choice leads back to has a new
-    step number) or the outcome is."""
-    box.page.wait_for_function(NEW_STEP_JS, arg=box.element_handle(), timeout=timeout * 1000, polling=100)
-    box.page.wait_for_function(f"(box) => !!({CASE_STATE_JS})(box)", arg=box.element_handle(),
-                               timeout=timeout * 1000, polling=100)
+def case_signature(box) -> str:
+    return box.evaluate(SIGNATURE_JS)
+
+
+def case_state(box, before: str | None = None, timeout: float = 120) -> str:
+    """The step the case shows ('outcome' at its end), once it shows something other than ``before``
+    (a step's heading carries its number, so a step a choice leads back to is new too)."""
+    box.page.wait_for_function(f"([box, before]) => {{ const s = ({SIGNATURE_JS})(box); "
+                               f"return s !== '' && s !== before; }}",
+                               arg=[box.element_handle(), before], timeout=timeout * 1000, polling=100)
     return box.evaluate(CASE_STATE_JS)
 
 
@@ -233,9 +236,9 @@ def choose(box, visit: int) -> None:
     if confidence.count() and box.locator(".iliopsoas-case-confidence").first.is_visible():
         confidence.first.click()
     menus = box.locator(".iliopsoas-case-order select")
-    for i in range(menus.count()):
-        options = menus.nth(i).evaluate("e => [...e.options].map(o => o.value).filter(v => v)")
-        menus.nth(i).select_option(options[i])
+    shown = menus.count() and box.locator(".iliopsoas-case-order").first.is_visible()
+    for i in range(menus.count() if shown else 0):   # option 0 is 'Choose…'; menu i takes the i-th item
+        menus.nth(i).select_option(index=i + 1)
 
 
 @pytest.mark.parametrize("laptop", CASE_PLANS, ids=ids(CASE_PLANS), indirect=True)
@@ -247,9 +250,9 @@ def test_clinical_cases_fit_a_laptop_screen(laptop):
         assert box.count(), f"{plan.slug}: case {case} not shown: {nb.errors()}"
         state, steps, visits = case_state(box), 0, {}
         if state == "outcome":       # an earlier play-through (this server's store is fresh, so not expected)
-            box.evaluate(MARK_JS)
+            before = case_signature(box)
             box.locator(".iliopsoas-case-restart").click()
-            state = case_state(box)
+            state = case_state(box, before)
         while state != "outcome":
             visits[state] = visits.get(state, -1) + 1
             steps += 1
@@ -276,9 +279,15 @@ def test_clinical_cases_fit_a_laptop_screen(laptop):
                 nb.page.wait_for_function("(e) => e.innerText.trim().length > 0",
                                           arg=box.locator(".iliopsoas-case-feedback").element_handle(),
                                           timeout=120_000, polling=100)
-            box.evaluate(MARK_JS)
-            box.locator(".iliopsoas-case-continue").first.click()
-            state = case_state(box)
+            before = case_signature(box)
+            if before == "outcome":      # the decision ended the case: no Continue
+                state = "outcome"
+                continue
+            go_on = box.locator(".iliopsoas-case-continue").first
+            assert go_on.is_visible(), (f"{what}: no Continue after the decision; the case says: "
+                                        f"{box.locator('.iliopsoas-case-feedback').first.inner_text()[:300]}")
+            go_on.click()
+            state = case_state(box, before)
         scroll_to_top(box.locator(".iliopsoas-case-outcome").first)
         shot(nb.page, f"{plan.slug}--case-{case}-outcome")
     assert not problems, "\n".join(problems)
