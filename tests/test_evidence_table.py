@@ -89,3 +89,20 @@ def test_bad_menu_values_are_clear_errors():
         evidence_table(category="acupuncture")
     with pytest.raises(TypeError, match="no control 'colour'"):
         EvidenceTable().set(colour="red")
+
+
+def test_the_live_table_says_how_many_rows_its_scroll_box_holds():
+    """At 1366x768 the scroll box shows about four rows: the line above it names the count (student trial)."""
+    from iliopsoas.figures.evidence_table import EvidenceTable, rows_note
+
+    table = EvidenceTable()
+    table.widget
+    assert table._table.layout.overflow == "auto scroll"   # x as needed, y: the scroll bar always shown
+    everything = len(table.rows())
+    assert everything > 4
+    assert f"{everything} studies in the table: scroll inside it" in table._rows_note.value
+    table.controls["applies"].value = "direct"
+    fewer = len(table.rows())
+    assert fewer < everything and (f"{fewer} stud" in table._rows_note.value)
+    assert rows_note(0) == "No study matches these choices."
+    assert rows_note(1) == "1 study in the table."

@@ -119,7 +119,11 @@ class EvidenceTable(StaticFallback):
         }
         self._readout = w.HTML()
         self._readout.add_class("iliopsoas-evidence-readout")
-        self._table = w.HTML(layout={"max_height": "430px", "overflow": "auto"})
+        # a scroll box with its scroll bar always shown, and a line that says how many rows it holds:
+        # a student at 1366x768 sees about four rows and must know there are more
+        self._table = w.HTML(layout={"max_height": "430px", "overflow": "auto scroll"})
+        self._rows_note = w.HTML()
+        self._rows_note.add_class("iliopsoas-evidence-rows")
         for control in self.controls.values():
             control.add_class("iliopsoas-evidence-control")
             control.observe(self._refresh, "value")
@@ -128,7 +132,7 @@ class EvidenceTable(StaticFallback):
         title = "<h4 style='margin:0.2em 0'>Treatments for iliopsoas problems: what was studied, and how</h4>"
         box = w.VBox([w.HTML(course_css() + title),
                       w.HBox(list(self.controls.values()), layout={"flex_flow": "row wrap"}),
-                      self._readout, self._table,
+                      self._readout, self._rows_note, self._table,
                       w.HTML(f'<p style="font-size:90%;{TEXT_STYLE}"><em>{_esc(CAPTION)}</em></p>')],
                      layout={"border": "1px solid #C8C8C8", "padding": "0.5em", "margin": "0.5em 0"})
         box.add_class("iliopsoas-evidence")
@@ -138,7 +142,9 @@ class EvidenceTable(StaticFallback):
         if self._widget is not None or hasattr(self, "controls"):
             self.state = {k: c.value for k, c in self.controls.items()}
         self._readout.value = f'<p aria-live="polite" style="{TEXT_STYLE}">{_esc(self.readout())}</p>'
-        self._table.value = table_html(self.rows())
+        rows = self.rows()
+        self._table.value = table_html(rows)
+        self._rows_note.value = (f'<p style="font-size:90%;{TEXT_STYLE}">{rows_note(len(rows))}</p>')
         self.updates += 1
 
     # ------------------------------------------------------------------ static versions
@@ -158,6 +164,15 @@ class EvidenceTable(StaticFallback):
 
     def show(self) -> "EvidenceTable":
         return self
+
+
+def rows_note(count: int) -> str:
+    """The line above the live table: how many studies it shows, and that the box scrolls (``count`` rows)."""
+    if count == 0:
+        return "No study matches these choices."
+    if count == 1:
+        return "1 study in the table."
+    return f"{count} studies in the table: scroll inside it to see them all."
 
 
 def evidence_table(category: str = "all", applies: str = "all", sort: str = "level"):

@@ -194,7 +194,7 @@ def set_label_figures(provider) -> None:
     _LABEL_FIGURES = provider
 
 
-LABEL_PICTURE_MAX_HEIGHT_PX = 400   # with its alt text under it and the question beside it, it fits a laptop
+LABEL_PICTURE_MAX_HEIGHT_PX = 370   # with its alt text under it and the question beside it, it fits a laptop
 
 
 def label_picture_layout(png: bytes) -> dict:

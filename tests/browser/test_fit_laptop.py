@@ -79,9 +79,19 @@ def laptop(request, laptop_lab, browser_context, served):
     nb.wait_for_count(QUIZ, len(plan.quizzes))
     wait_widgets_settled(nb)
     nb.plan = plan
-    # every question's height before anything is answered (the tests below Check some of them)
-    nb.question_heights = {q["id"]: boxes(nb.panel.locator(f"{QUIZ} .iliopsoas-q-{q['id']}").first)
-                           for _, q in plan.questions()}
+    # every question's height before anything is answered.  The server's progress store is shared by
+    # the session's tests, so a question answered by an earlier test comes back with that answer,
+    # its feedback and explanation (pick up where you left off): Try again gives the blank question.
+    nb.question_heights = {}
+    for _, q in plan.questions():
+        box = nb.panel.locator(f"{QUIZ} .iliopsoas-q-{q['id']}").first
+        again = box.locator(".iliopsoas-try-again:visible")
+        if box.count() and again.count():
+            again.first.click()
+            nb.page.wait_for_function("(b) => !b.querySelector('.iliopsoas-try-again') || "
+                                      "b.querySelector('.iliopsoas-try-again').offsetParent === null",
+                                      arg=box.element_handle(), timeout=60_000, polling=100)
+        nb.question_heights[q["id"]] = boxes(box)
     yield nb
     nb.close()
     served.assert_never_saved(plan.relpath)
