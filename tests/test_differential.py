@@ -142,3 +142,30 @@ def test_sorter_diagram_words_and_reasoning_follow_the_ticks():
     assert "Red flags raised: fever (same-day)" in d.alt(d.state())
     assert "Unknown finding" in differential_sorter(["fevre"]).text()
     assert "Why: the reasoning" in differential_sorter(["fever"]).static_html()
+
+
+def test_the_live_sorter_shows_its_reasoning_and_the_findings_under_their_headings():
+    """Whatever the base layout (a laptop arrangement once dropped it), the live widget holds the
+    reasoning panel, refreshed by a tick, and the findings under History and Examination."""
+    import ipywidgets as w
+
+    from iliopsoas.figures.differential_sorter import DifferentialSorter
+
+    sorter = DifferentialSorter()
+    box = sorter.widget
+
+    def walk(node):
+        yield node
+        for child in getattr(node, "children", ()):
+            yield from walk(child)
+
+    nodes = list(walk(box))
+    assert sorter._reasoning in nodes
+    assert "Tick findings to see the reasoning" in sorter._reasoning.value
+    headings = [n.value for n in nodes if isinstance(n, w.HTML) and n.value in ("<strong>History</strong>",
+                                                                              "<strong>Examination</strong>")]
+    assert headings == ["<strong>History</strong>", "<strong>Examination</strong>"]
+    assert all(c in nodes for c in sorter.controls.values())
+    first = next(iter(sorter.controls.values()))
+    first.value = True
+    assert "Why: the reasoning" in sorter._reasoning.value

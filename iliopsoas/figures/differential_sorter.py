@@ -179,21 +179,30 @@ class DifferentialSorter(Diagram):
         import ipywidgets as w
 
         box = super()._build_widget()
-        kids = list(box.children)
         controls = list(self.controls.values())
-        holder = next((k for k in kids if isinstance(k, w.Box) and any(c in k.children for c in controls)), None)
-        if holder is None or self._image not in kids:   # the base layout changed: keep it as it is
-            return box
-        kids.remove(self._image)
-        column = [w.HTML("<strong>History</strong>")]
-        column += [c for c in controls if self.data.findings[c.finding_id].part == "history"]
-        column += [w.HTML("<strong>Examination</strong>")]
-        column += [c for c in controls if self.data.findings[c.finding_id].part == "examination"]
-        beside = w.HBox([w.VBox(column, layout={"width": "320px", "min_width": "300px"}), self._image],
-                        layout={"align_items": "flex-start"})
-        kids[kids.index(holder)] = beside
+
+        def holder_of(node):
+            """The box (at any depth) that holds the findings' checkboxes."""
+            if isinstance(node, w.Box):
+                if any(c in node.children for c in controls):
+                    return node
+                for child in node.children:
+                    found = holder_of(child)
+                    if found is not None:
+                        return found
+            return None
+
+        holder = holder_of(box)
+        if holder is not None:   # the findings under their two headings, history first
+            column = [w.HTML("<strong>History</strong>")]
+            column += [c for c in controls if self.data.findings[c.finding_id].part == "history"]
+            column += [w.HTML("<strong>Examination</strong>")]
+            column += [c for c in controls if self.data.findings[c.finding_id].part == "examination"]
+            holder.children = [w.VBox(column)]
+        # the reasoning for every category, under the board (always, whatever the base layout)
         self._reasoning = w.HTML(self.reasoning_html(self.state()))
-        kids.append(self._reasoning)
+        kids = list(box.children)
+        kids.insert(kids.index(self._names) if self._names in kids else len(kids), self._reasoning)
         box.children = kids
         return box
 
