@@ -139,7 +139,7 @@ def test_sorter_diagram_words_and_reasoning_follow_the_ticks():
     assert "Psoas abscess" in d.readout(d.state()) and "Red flags: same day — fever." in d.readout(d.state())
     reasons = d.reasoning_html(d.state())
     assert "Wagner, McKinney &amp; Carpenter 1996" in reasons and "SAME DAY" in reasons
-    assert "Red flags raised: fever (same-day)" in d.alt(d.state())
+    assert "Red flags raised: fever (same day)" in d.alt(d.state())
     assert "Unknown finding" in differential_sorter(["fevre"]).text()
     assert "Why: the reasoning" in differential_sorter(["fever"]).static_html()
 

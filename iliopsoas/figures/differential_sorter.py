@@ -144,7 +144,7 @@ class DifferentialSorter(Diagram):
     def alt(self, state):
         res = self.result(state)
         rows = "; ".join(f"{cr.category.name}: {cr.words}" for cr in res.categories)
-        flags = ", ".join(f"{f.id} ({f.tier})" for f in res.red_flags) or "none"
+        flags = ", ".join(f"{f.id.replace('-', ' ')} ({f.tier.replace('-', ' ')})" for f in res.red_flags) or "none"
         return (f"A board listing the six Doha categories and nine serious mimics, each with a status symbol and "
                 f"words. {rows}. Red flags raised: {flags}.")
 
