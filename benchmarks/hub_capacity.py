@@ -195,7 +195,7 @@ def table_rows(hub: dict | None) -> list[tuple]:
     return [
         (f"JupyterHub: memory per student (server + `{lesson}` kernel after the lesson ran, PSS, "
          f"median of {n})", fmt(per["pss"], "MB"), f"server alone {fmt(server['pss'], 'MB')}", "", "", ""),
-        (f"JupyterHub: the same in RSS (what a container limit sees)", fmt(per["rss"], "MB"),
+        ("JupyterHub: the same in RSS (what a container limit sees)", fmt(per["rss"], "MB"),
          f"server alone {fmt(server['rss'], 'MB')}", "", "", ""),
         ("JupyterHub: hub + configurable-http-proxy (PSS)", fmt(cap["hub_and_proxy_mb"]["pss"], "MB"), "", "", "", ""),
         (f"JupyterHub: login → `{lesson}` running, one student alone", fmt(login["alone"], "s"), "", "", "", ""),

@@ -327,27 +327,39 @@ def floor_widget(cls):
     box = w.VBox([slider, image])
     box.add_class("bench-floor-" + model.name)
     return box
+
+def round_trip_widget():
+    """The kernel round trip alone: a slider whose change the kernel answers with a line of text."""
+    slider = w.IntSlider(value=0, min=0, max=100, description="round trip")
+    answer = w.Label("0")
+    answer.add_class("bench-answer")
+    slider.observe(lambda change: setattr(answer, "value", str(change["new"])), names="value")
+    box = w.VBox([slider, answer])
+    box.add_class("bench-round-trip")
+    return box
 '''
 
-START_JS = """([root, selector]) => {
-  const before = [...root.querySelectorAll(selector)].map(e => e.src).join('|');
+START_JS = """([root, selector, timeout]) => {
+  const seen = () => [...root.querySelectorAll(selector)].map(e => e.src || e.textContent).join('|');
+  const before = seen();
   let t0 = null, done = false;
   window.__benchShown = new Promise(resolve => {
-    setTimeout(() => { if (!done) { done = true; resolve(null); } }, 15000);   // no new picture: say so, never hang
+    setTimeout(() => { if (!done) { done = true; resolve(null); } }, timeout);   // no new picture: say so, never hang
     const start = () => { if (t0 === null) t0 = performance.now(); };
     root.addEventListener('keydown', start, {capture: true, once: true});
     root.addEventListener('change', start, {capture: true, once: true});
     const observer = new MutationObserver(() => {
       if (done || t0 === null) return;
       const imgs = [...root.querySelectorAll(selector)];
-      if (!imgs.length || imgs.map(e => e.src).join('|') === before) return;
+      if (!imgs.length || seen() === before) return;
       done = true;
       observer.disconnect();
       const img = imgs[imgs.length - 1];
       Promise.resolve(img.decode ? img.decode() : null).catch(() => null)
         .then(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
     });
-    observer.observe(root, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
+    observer.observe(root, {subtree: true, childList: true, characterData: true, attributes: true,
+                            attributeFilter: ['src']});
   });
 }"""
 
@@ -364,23 +376,67 @@ def screen_notebook(classes):
                                                   f"{cls.__name__}().show()"))
         nb.cells.append(nbformat.v4.new_code_cell(f"naive_interact({cls.__name__})"))
         nb.cells.append(nbformat.v4.new_code_cell(f"floor_widget({cls.__name__})"))
+    nb.cells.append(nbformat.v4.new_code_cell("round_trip_widget()"))
     return nb
+
+
+def slider_boundary(nb, root, handle, tries: int = 60) -> bool:
+    """Move ``root``'s slider one key press at a time to the first step that changes the picture
+    (a fine slider, e.g. 0.1 player per 100, moves many steps between two different pictures);
+    True when found.  After it, ArrowLeft and ArrowRight each cross that step."""
+    from browser_helpers import wait_kernel_idle
+
+    for _ in range(tries):
+        nb.page.evaluate(START_JS, [root.element_handle(), "img", 3000])
+        handle.focus()
+        nb.page.keyboard.press("ArrowRight")
+        shown = nb.page.evaluate("() => window.__benchShown")
+        wait_kernel_idle(nb.page)
+        if shown is not None:
+            return True
+    return False
+
+
+def time_round_trip(nb, keys: int) -> list[float]:
+    """Times (ms) from a key press on a plain slider to the kernel's answer (a text label) on
+    screen: the part of every diagram's time that belongs to JupyterLab and the kernel."""
+    from browser_helpers import wait_kernel_idle
+
+    root = nb.panel.locator(".bench-round-trip").first
+    root.scroll_into_view_if_needed()
+    handle = root.locator(".noUi-handle").first
+    times = []
+    for i in range(keys + 2):
+        nb.page.evaluate(START_JS, [root.element_handle(), ".bench-answer", 15000])
+        handle.focus()
+        nb.page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+        ms = nb.page.evaluate("() => window.__benchShown")
+        wait_kernel_idle(nb.page)
+        if ms is None:
+            raise RuntimeError("no answer from the kernel within 15 s of a key press")
+        if i >= 2:
+            times.append(ms)
+    return times
 
 
 def time_picture(nb, root, keys: int) -> tuple[str, list[float]]:
     """Median-ready times (ms) from a key press on ``root``'s slider (or a change of its first
-    menu) to a new picture on screen; returns (what was done, times)."""
+    menu) to a new picture on screen; returns (what was done, times).  A slider is first moved
+    to a step that changes the picture (:func:`slider_boundary`), then pressed left and right
+    across it."""
     from browser_helpers import wait_kernel_idle
 
     handle = root.locator(".noUi-handle, input[type=range]").first
     select = root.locator("select").first
     checkbox = root.locator("input[type=checkbox]").first
     times, how = [], ""
+    if handle.count() and not slider_boundary(nb, root, handle):
+        raise RuntimeError("no new picture after 60 key presses on the slider")
     for i in range(keys + 2):                   # the first two are warm-ups
-        nb.page.evaluate(START_JS, [root.element_handle(), "img"])
+        nb.page.evaluate(START_JS, [root.element_handle(), "img", 15000])
         if handle.count():
             handle.focus()
-            key = "ArrowRight" if i % 2 == 0 else "ArrowLeft"
+            key = "ArrowLeft" if i % 2 == 0 else "ArrowRight"
             nb.page.keyboard.press(key)
             how = "key press on the slider"
         elif select.count():
@@ -446,6 +502,14 @@ def measure_screen(keys: int = KEYS) -> list[dict]:
                         row["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
                     say(f"{name} on screen: {row}")
                     rows.append(row)
+                row = {"name": "(round trip)", "class": "", "error": None}
+                try:
+                    times = time_round_trip(nb, keys)
+                    row.update(keys=len(times), round_trip_ms=statistics.median(times))
+                except Exception as exc:  # noqa: BLE001 - shown in the table
+                    row["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+                say(f"round trip: {row}")
+                rows.append(row)
                 nb.close()
             finally:
                 context.close()
@@ -637,6 +701,13 @@ def build_table(results: dict) -> str:
                      kernel_target, mark(met)))
     screen_target = f"≤ {SCREEN_TARGET_MS} ms and ≥ {SCREEN_NAIVE_TARGET}× faster"
     for d in results.get("screen", []):
+        if d.get("name") == "(round trip)":
+            what = "JupyterLab (Chromium) round trip: key press on a plain slider → the kernel's text answer on screen"
+            if d.get("error"):
+                rows.append((what, f"not measured: {d['error']}", "", "", "", ""))
+            else:
+                rows.append((f"{what}, median of {d['keys']}", fmt_ms(d["round_trip_ms"]), "", "", "", ""))
+            continue
         label = f"Diagram `{d['name']}`" + (f" ({d['class']})" if d.get("class") else "")
         if d.get("error"):
             rows.append((f"{label} in JupyterLab (Chromium): new picture on screen", f"not measured: {d['error']}",

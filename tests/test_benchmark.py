@@ -45,6 +45,7 @@ FAKE = {
         {"name": "thomas-test", "class": "ThomasTestSimulator", "how": "key press on the slider", "keys": 20,
          "screen_ms": 20.0, "naive_screen_ms": 30.0, "error": None},
         {"name": "paradox", "class": "", "error": "TimeoutError: no new picture"},
+        {"name": "(round trip)", "class": "", "keys": 20, "round_trip_ms": 14.0, "error": None},
     ],
     "check": {"clicks": 20, "median_ms": 42.0, "error": None},
     "fresh": {"lab_seconds": 95.4, "student_mb": 355.2, "test_seconds": 61.0, "test_mb": 598.7, "commit": "abc",
@@ -91,6 +92,8 @@ def test_table_shows_each_measure_its_baseline_ratio_and_target():
     assert r[f"Diagram `thomas-test` (ThomasTestSimulator) {key}"][-1] == "✗", "20 ms but only 1.5× naive"
     assert r["Diagram `paradox` in JupyterLab (Chromium): new picture on screen"][1] == (
         "not measured: TimeoutError: no new picture")
+    assert r["JupyterLab (Chromium) round trip: key press on a plain slider → the kernel's text answer on screen, "
+             "median of 20"][1] == "14 ms"
     assert r["Fresh clone → JupyterLab answering (`python3 course.py lab`; pip's cache warm)"][1] == "95.4 s"
     assert r["Installed size, student environment (.venv after `python3 course.py lab`)"][1] == "355 MB"
     assert r["Installed size, test environment (.venv after `python3 course.py setup`)"][1:4] == [

@@ -134,7 +134,7 @@ class DifferentialSorter(Diagram):
                 wrapped = textwrap.wrap(f"! {TIER_WORDS[tier]}: " + ", ".join(ids), 62, subsequent_indent="    ")
                 lines += wrapped
         if len(lines) > FLAG_LINES:
-            lines = lines[:FLAG_LINES - 1] + [f"    … and more: see the list under the picture"]
+            lines = lines[:FLAG_LINES - 1] + ["    … and more: see the list under the picture"]
         return "\n".join(lines)
 
     # ------------------------------------------------------------------ words

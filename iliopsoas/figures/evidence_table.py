@@ -22,7 +22,7 @@ from __future__ import annotations
 import html
 
 from ..display import StaticFallback, course_css, plain_table_cells
-from ..models.evidence import APPLIES, CATEGORIES, LEVELS, SORTS, describe_selection, load_evidence, select
+from ..models.evidence import CATEGORIES, LEVELS, SORTS, describe_selection, load_evidence, select
 from ..sources import short_citations
 
 TEXT_STYLE = "line-height:1.45;margin:0.3em 0"

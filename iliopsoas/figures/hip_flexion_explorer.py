@@ -236,7 +236,6 @@ class HipFlexionExplorer(Diagram):
             (self.length_cursor if key == "length_mm" else self.arm_cursor).extend(cursor)
         # Direct labels for the muscles (length panel): at whichever end of the curves the cursor is
         # not (see update), so the cursor never runs through them.
-        halo = [patheffects.withStroke(linewidth=3, foreground="white")]
         self.curve_labels = [style.fast_text(self.ax_length, 0, 0, name, color=COLOURS[name], fontsize=9,
                                              fontweight="bold", va=va, halo="white", zorder=6)
                              for name, va in (("psoas", "bottom"), ("iliacus", "top"))]

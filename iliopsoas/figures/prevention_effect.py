@@ -18,7 +18,6 @@ from __future__ import annotations
 import textwrap
 
 from ..models.natural_frequency import MEASURES, effect, icon_counts, load_effects
-from . import style
 from .base import Diagram
 from .keyed_background import KeyedBackground
 from .icon_array import INJURY_STYLES, IconArray
@@ -174,7 +173,6 @@ class PreventionEffect(KeyedBackground, Diagram):
     def update(self, state):
         prog, nf = self._state(state)
         if prog.id != self.background_key:
-            cap = prog.outcome[0].upper() + prog.outcome[1:]
             self.head.set_text(prog.name)
             self.population.set_text(textwrap.fill(prog.population, PANEL_WRAP + 4))
             self.outcome.set_text(textwrap.fill(f"Outcome: {prog.outcome} {prog.period} (icons rounded to "
