@@ -148,11 +148,10 @@ class PsoasParadoxExplorer(Diagram):
                                   zorder=3.2)
         (self.axis_dots,) = ax.plot([], [], linestyle="none", marker="o", markersize=5.5, color="white",
                                     markeredgecolor=TEXT, markeredgewidth=1.4, zorder=4)
-        # Vertebra names as text-shaped markers: they move every frame and markers draw much faster than Text.
-        # Drawn over the fascicles that cross the bodies, with a halo of the bone's colour.
-        self.vertebra_labels = [ax.plot([], [], linestyle="none", marker=rf"$\mathrm{{{name}}}$", markersize=10,
-                                        color=TEXT, markeredgewidth=0, zorder=3.15,
-                                        path_effects=[patheffects.withStroke(linewidth=2.5, foreground=BONE)])[0]
+        # Vertebra names: FastText (one cached outline per name; moved, never re-laid out), drawn over the
+        # fascicles that cross the bodies, with a halo of the bone's colour.
+        self.vertebra_labels = [style.fast_text(ax, 0, 0, name, ha="center", va="center", fontsize=8.5, color=TEXT,
+                                                halo=BONE, halo_width=2.5, zorder=3.15)
                                 for name in VERTEBRAE]
         self.arrows = []
         for _ in LEVELS:
@@ -241,7 +240,7 @@ class PsoasParadoxExplorer(Diagram):
         self.discs.set_verts(CM * g.discs)
         self.bodies.set_verts(CM * g.bodies)
         for label, centre in zip(self.vertebra_labels, g.body_centres):
-            label.set_data([CM * centre[0]], [CM * centre[1]])
+            label.set_position((CM * centre[0], CM * centre[1]))
         self.tp_lines.set_data(*_segments(CM * g.tp_roots, CM * g.tp_origins))
         pulleys = np.repeat(CM * g.pulley[None, :], len(VERTEBRAE), axis=0)
         self.body_fascicles.set_data(*_segments(CM * g.body_origins, pulleys))
