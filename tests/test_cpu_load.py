@@ -76,3 +76,20 @@ def test_without_the_option_nothing_spins(tmp_path):
     proc, pids = run_inner(tmp_path)
     assert proc.returncode == 1, "the inner test must fail: no spinner without --cpu-load"
     assert pids == []
+
+
+def test_load_script_runs_the_readme_test_command_three_times_under_load():
+    """`.ci/load-test` must prepare what the browser tests need exactly as the test command does (a
+    fresh clone once lacked npm's axe-core because the script only ran `course.py setup`)."""
+    import re
+
+    script = (ROOT / ".ci" / "load-test").read_text()
+    commands = [line.strip() for line in script.splitlines() if line.strip() and not line.strip().startswith("#")]
+    runs = [c for c in commands if "pytest" in c or "course.py" in c]
+    assert runs, "the script runs no tests"
+    for command in runs:
+        assert command.startswith("python3 course.py test "), f"not the README's test command: {command}"
+        assert "--cpu-load" in command and "-m browser" in command, command
+    assert re.search(r'runs="\$\{RUNS:-3\}"', script), "three runs in a row by default"
+    assert "set -euo pipefail" in script, "a failing run must stop the script"
+    assert os.access(ROOT / ".ci" / "load-test", os.X_OK)
