@@ -21,8 +21,9 @@ from .yamlfile import read_yaml
 
 FILE = "red-flags.yml"
 TIER_IDS = ("emergency", "same-day", "soon")
-#: A symbol per tier, so urgency is never shown by colour alone.
-TIER_SYMBOLS = {"emergency": "🚨", "same-day": "⚠️", "soon": "📅"}
+#: A symbol per tier, so urgency is never shown by colour alone.  Plain symbols that DejaVu Sans and
+#: the common system fonts hold (emoji showed as empty boxes in a browser without an emoji font).
+TIER_SYMBOLS = {"emergency": "‼", "same-day": "⚠", "soon": "◷"}
 
 _SCHEMA = {
     "type": "object",

@@ -526,7 +526,7 @@ def test_answer_key_section_holds_every_case_with_its_best_path():
     for case in engine.cases_for(LESSON):
         assert f"`{case.id}`" in text
     assert text.count("**The best path**") == len(engine.cases_for(LESSON))
-    assert "⚠ unsafe" in text and "⏱ wasteful" in text and "★ best" in text
+    assert "⚠ unsafe" in text and "⊘ wasteful" in text and "★ best" in text
     assert engine.cases_answer_key_markdown("01-anatomy", {}) == ""
 
 
@@ -633,7 +633,7 @@ def test_the_answer_key_holds_every_case_with_its_tree_and_best_path(tmp_path):
         assert f'<a id="case-{case.id}"></a>' in md and f"`{case.id}` · clinical case" in md
         assert f'id="case-{case.id}"' in page
     assert md.count("it ends in Outcome A") == len(real_cases())
-    assert "⚠ unsafe" in md and "⏱ wasteful" in md and "Teaching move" in md
+    assert "⚠ unsafe" in md and "⊘ wasteful" in md and "Teaching move" in md
     out = cli("answer-key", "--notebook", LESSON, "--output", tmp_path / "key.md")
     assert out.returncode == 0 and "case-runner-groin-pain" in (tmp_path / "key.md").read_text(encoding="utf-8")
 

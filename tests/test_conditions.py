@@ -133,7 +133,7 @@ def test_the_table_puts_both_conditions_side_by_side_with_their_red_flags():
     d = ConditionExplorer(a="haematoma", b="abscess")
     table = d.table_html(d.state())
     for text in ("A · Iliopsoas haematoma", "B · Psoas abscess", "Typical person", "Key finding",
-                 "How sure we are", "Red flags", "⚠️ Same day: Anticoagulant bleed", "⚠️ Same day: Fever",
+                 "How sure we are", "Red flags", "⚠ Same day: Anticoagulant bleed", "⚠ Same day: Fever",
                  "Decker et al. 2022", "Wong, Ho &amp; Lam 2013"):
         assert text in table, text
     assert "None specific" in d.table_html({"a": "tendinopathy", "b": "bursitis"})

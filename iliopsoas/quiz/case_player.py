@@ -421,7 +421,7 @@ class CasePlayer(StaticFallback):
     def _feedback_html(self, step: dict, graded, note: str) -> str:
         parts = [f'<p class="iliopsoas-case-verdict"><strong>{escape(VERDICTS[graded.rating])}</strong></p>',
                  f"<p><em>Your decision:</em> {render_inline(self._choice_text(graded))}</p>"]
-        for flag, symbol, word in (("unsafe", "⚠", "Unsafe"), ("wasteful", "⏱", "Wasteful")):
+        for flag, symbol, word in (("unsafe", "⚠", "Unsafe"), ("wasteful", "⊘", "Wasteful")):
             reason = getattr(graded, flag)
             if reason:
                 parts.append(f'<p class="iliopsoas-case-flag iliopsoas-case-{flag}"><strong>{symbol} {word}:</strong> '

@@ -67,7 +67,7 @@ TIERS = ("emergency", "same-day", "soon", "routine")
 #: The fourth choice, which is not a red-flag tier (no red flag: the usual appointment or self-care).
 ROUTINE = {"id": "routine", "heading": "Routine: no red flag, usual care",
            "action": "No urgent referral: advice, the usual appointment, self-management and review."}
-ROUTINE_SYMBOL = "🗓️"
+ROUTINE_SYMBOL = "○"   # plain symbols as for the red-flag tiers (no emoji font needed)
 CONFIDENCE = (("low", "Low: one idea among several"), ("moderate", "Moderate: more likely than the others"),
               ("high", "High: I would be surprised to be wrong"))
 #: The course figures a step may show, with the arguments each accepts (drawn by the notebook API layer).
@@ -985,7 +985,7 @@ def rating_marks(option: dict) -> str:
     if option.get("unsafe"):
         marks.append("⚠ unsafe")
     if option.get("wasteful"):
-        marks.append("⏱ wasteful")
+        marks.append("⊘ wasteful")
     return ", ".join(marks) or "✗ not the best"
 
 
@@ -1055,7 +1055,7 @@ def answers_markdown(case: Case, references: dict, labels: dict | None = None,
     """What the static view hides until asked: the best path and why, then how every option rates."""
     labels = labels or node_labels(case)
     lines = best_path_markdown(case, references, labels, red_flags)
-    lines += ["**Every option, rated** (★ best, ◐ acceptable, ✗ not the best; ⚠ unsafe, ⏱ wasteful)", ""]
+    lines += ["**Every option, rated** (★ best, ◐ acceptable, ✗ not the best; ⚠ unsafe, ⊘ wasteful)", ""]
     for sid in [s for s in labels if s in case.steps]:
         decision = case.steps[sid].get("decision")
         if not decision or decision["kind"] == "order":
@@ -1194,7 +1194,7 @@ def cases_answer_key_markdown(notebook: str, references: dict, heading: str = "#
         red = None
     parts = [f"{heading[:-1] or '#'} Clinical cases", "",
              "Each case as a decision tree: every option with where it leads, its rating (★ best, ◐ acceptable, "
-             "✗ not the best; ⚠ unsafe, ⏱ wasteful), its feedback and sources; then the best path and the "
+             "✗ not the best; ⚠ unsafe, ⊘ wasteful), its feedback and sources; then the best path and the "
              "reasoning.", ""]
     for case in chosen:
         parts.append(case_markdown(case, references, answers=True, heading=heading, red_flags=red))
