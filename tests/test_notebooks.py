@@ -349,3 +349,7 @@ def test_stored_quiz_outputs_show_the_current_questions(path):
         assert html, "a quiz cell stores a static HTML version"
         for qid in chosen or questions:
             assert f"iliopsoas-q-{qid}" in html, f"stored quiz output is stale for {qid}: re-execute"
+        # numbered by place in the bank (one "Question 5" per lesson, never a second "Question 1")
+        place = {qid: n for n, qid in enumerate(questions, start=1)}
+        shown = [int(n) for n in re.findall(r"<strong>Question (\d+)\.</strong>", html)]
+        assert shown == [place[qid] for qid in (chosen or questions)], "stale question numbers: re-execute"

@@ -734,7 +734,7 @@ class Quiz(StaticFallback):
         self.views: dict[str, QuestionView] = {}
         self.broken: list[BrokenQuestion] = []
         parts = []
-        for number, item in enumerate(self.items, start=1):
+        for number, item in self.numbered():
             if isinstance(item, dict):
                 view = QuestionView(self, item, number)
                 self.views[item["id"]] = view
@@ -864,12 +864,26 @@ class Quiz(StaticFallback):
             for view in self.views.values():
                 view.refresh_times()
 
+    def numbered(self) -> list[tuple[int, object]]:
+        """(number, item) for each shown item: its 1-based place in the whole bank, so the questions
+        of a lesson are numbered once across its section quizzes ("Question 5" in section 3, never a
+        second "Question 1"); a broken item keeps its place in the file."""
+        in_file = getattr(self.bank, "items", None) or self.bank.questions     # file order, broken ones included
+        places = {q["id"]: i for i, q in enumerate(in_file, start=1) if isinstance(q, dict)}
+        out = []
+        for shown, item in enumerate(self.items, start=1):
+            if isinstance(item, dict):
+                out.append((places.get(item["id"], shown), item))
+            else:
+                out.append((getattr(item, "position", None) or shown, item))
+        return out
+
     # -- static version
     def static_html(self, answers: bool | None = None) -> str:
         """The static version; ``answers=False`` (or ``ILIOPSOAS_STUDENT_VERSION=1``) leaves the answers out."""
         answers = static_answers() if answers is None else answers
         parts = []
-        for number, item in enumerate(self.items, start=1):
+        for number, item in self.numbered():
             if isinstance(item, dict):
                 parts.append(self.views[item["id"]].static_html(answers=answers))
             else:
