@@ -42,10 +42,13 @@ _SCHEMA = {
                     "heading": {"type": "string", "minLength": 5},
                     "action": {"type": "string", "minLength": 10},
                     "flags": {"type": "array", "minItems": 1, "items": {
-                        "type": "object", "required": ["id", "sign", "concern", "sources"],
+                        "type": "object", "required": ["id", "name", "sign", "concern", "sources"],
                         "additionalProperties": False,
                         "properties": {
                             "id": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"},
+                            # what a reader sees wherever the flag is named in a few words (the
+                            # sorter, the summaries, the condition explorer): never the file's id
+                            "name": {"type": "string", "minLength": 5, "maxLength": 50, "pattern": "^[^,;]+$"},   # listed with commas
                             "sign": {"type": "string", "minLength": 10},
                             "concern": {"type": "string", "minLength": 5},
                             "sources": {"type": "array", "minItems": 1, "items": {"type": "string"}},

@@ -133,7 +133,8 @@ def test_the_table_puts_both_conditions_side_by_side_with_their_red_flags():
     d = ConditionExplorer(a="haematoma", b="abscess")
     table = d.table_html(d.state())
     for text in ("A · Iliopsoas haematoma", "B · Psoas abscess", "Typical person", "Key finding",
-                 "How sure we are", "Red flags", "⚠ Same day: Anticoagulant bleed", "⚠ Same day: Fever",
+                 "How sure we are", "Red flags", "⚠ Same day: Pain with the hip held bent on blood thinners",
+                 "⚠ Same day: Fever or feeling unwell with the pain",
                  "Decker et al. 2022", "Wong, Ho &amp; Lam 2013"):
         assert text in table, text
     assert "None specific" in d.table_html({"a": "tendinopathy", "b": "bursitis"})
@@ -146,7 +147,7 @@ def test_choosing_a_condition_changes_picture_readout_and_table():
     png, text = d.png, d.readout(d.state())
     d.set(a="psoas_syndrome")
     assert d.png != png and d.readout(d.state()) != text
-    assert "lower back" in d.readout(d.state()) and "Cauda equina" in d.readout(d.state())
+    assert "lower back" in d.readout(d.state()) and "Bladder or bowel changes (cauda equina)" in d.readout(d.state())
 
 
 def pixels(png):

@@ -83,8 +83,11 @@ def test_red_flags_come_from_the_shared_file_by_id_and_tier():
 def test_the_summary_names_red_flags_in_words_grouped_by_urgency():
     res = dd.sort_findings(["cancer", "bladder-saddle", "fever", "running-worse"])
     said = dd.summary(res)
-    assert ("Red flags: emergency, now — cauda equina; same day — runner stress fracture, fever; "
-            "soon, within days — cancer history, weight loss, night pain.") in said, said
+    assert ("Red flags: emergency, now — Bladder or bowel changes (cauda equina); same day — Groin pain in a "
+            "distance runner, Fever or feeling unwell with the pain; soon, within days — Past cancer and new pain, "
+            "Weight loss without a reason, Night pain not eased by rest.") in said, said
+    # each flag by the name its file gives a reader, never its id with the hyphens taken out
+    assert not [f.id for f in res.red_flags if f.id.replace("-", " ") in said and f.id.replace("-", " ") not in f.name.lower()], said
     ids = {f.id for f in res.red_flags}
     assert not [i for i in ids if "-" in i and i in said], f"file ids shown to the student: {said}"
 
@@ -136,10 +139,10 @@ def test_sorter_diagram_words_and_reasoning_follow_the_ticks():
     before = d.png
     d.set(fever=True, psoas_sign=True)
     assert d.png != before
-    assert "Psoas abscess" in d.readout(d.state()) and "Red flags: same day — fever." in d.readout(d.state())
+    assert "Psoas abscess" in d.readout(d.state()) and "Red flags: same day — Fever or feeling unwell with the pain." in d.readout(d.state())
     reasons = d.reasoning_html(d.state())
     assert "Wagner, McKinney &amp; Carpenter 1996" in reasons and "SAME DAY" in reasons
-    assert "Red flags raised: fever (same day)" in d.alt(d.state())
+    assert "Red flags raised: Fever or feeling unwell with the pain (same day)" in d.alt(d.state())
     assert "Unknown finding" in differential_sorter(["fevre"]).text()
     assert "Why: the reasoning" in differential_sorter(["fever"]).static_html()
 

@@ -53,10 +53,6 @@ def _short(region: str) -> str:
     return REGIONS[region].split(" (")[0]
 
 
-def _flag_name(flag_id: str) -> str:
-    return flag_id.replace("-", " ").capitalize()
-
-
 def _tier_names() -> dict[str, str]:
     return {t["id"]: t["heading"].split(":")[0] for t in load_red_flags()["tiers"]}
 
@@ -202,7 +198,7 @@ class ConditionExplorer(Diagram):
         order = list(TIER_SYMBOLS)
         flags = [red_flag(f) for f in c.red_flags]
         flags.sort(key=lambda f: order.index(f["tier"]))
-        return [(f["tier"], self._tiers[f["tier"]], _flag_name(f["id"])) for f in flags]
+        return [(f["tier"], self._tiers[f["tier"]], f["name"]) for f in flags]
 
     def _flag_text(self, c) -> str:
         flags = self._flags(c)

@@ -129,7 +129,7 @@ class DifferentialSorter(Diagram):
             return "None ticked. (No list is complete: if in doubt, a clinician decides.)"
         lines = []
         for tier in ("emergency", "same-day", "soon"):
-            ids = [f.id.replace("-", " ") for f in res.red_flags if f.tier == tier]
+            ids = [f.name for f in res.red_flags if f.tier == tier]
             if ids:
                 wrapped = textwrap.wrap(f"! {TIER_WORDS[tier]}: " + ", ".join(ids), 62, subsequent_indent="    ")
                 lines += wrapped
@@ -144,7 +144,7 @@ class DifferentialSorter(Diagram):
     def alt(self, state):
         res = self.result(state)
         rows = "; ".join(f"{cr.category.name}: {cr.words}" for cr in res.categories)
-        flags = ", ".join(f"{f.id.replace('-', ' ')} ({f.tier.replace('-', ' ')})" for f in res.red_flags) or "none"
+        flags = ", ".join(f"{f.name} ({f.tier.replace('-', ' ')})" for f in res.red_flags) or "none"
         return (f"A board listing the six Doha categories and nine serious mimics, each with a status symbol and "
                 f"words. {rows}. Red flags raised: {flags}.")
 

@@ -248,6 +248,7 @@ class FlagResult:
     sign: str
     concern: str
     findings: tuple[str, ...]   # the ticked findings that raised it
+    name: str = ""     # a few words for a reader (assets/red-flags.yml "name"); never the file's id
 
 
 @dataclass(frozen=True)
@@ -316,7 +317,7 @@ def sort_findings(finding_ids) -> SortResult:
     for flag_id, fids in flags.items():
         flag = red_flag(flag_id)
         flag_results.append(FlagResult(flag_id, flag["tier"], " ".join(flag["sign"].split()),
-                                       " ".join(flag["concern"].split()), tuple(fids)))
+                                       " ".join(flag["concern"].split()), tuple(fids), flag["name"]))
     flag_results.sort(key=lambda f: TIER_IDS.index(f.tier))
     return SortResult(tuple(order), results, tuple(flag_results))
 
@@ -333,7 +334,7 @@ def summary(result: SortResult) -> str:
     if result.red_flags:
         # In words, grouped by urgency like panel (c) of the sorter (never the file's ids).
         tiers = {"emergency": "emergency, now", "same-day": "same day", "soon": "soon, within days"}
-        groups = [(tiers[t], [f.id.replace("-", " ") for f in result.red_flags if f.tier == t]) for t in tiers]
+        groups = [(tiers[t], [f.name for f in result.red_flags if f.tier == t]) for t in tiers]
         parts.append("Red flags: " + "; ".join(f"{label} — {', '.join(ids)}" for label, ids in groups if ids) + ".")
     for status, words in (("alarm", "Rule out first"), ("mixed", "For and against"),
                           ("for", "More plausible"), ("against", "Less likely, not excluded")):
