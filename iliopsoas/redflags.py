@@ -14,10 +14,9 @@ lessons' explorers and clinical cases read the same flags by id.
 """
 from __future__ import annotations
 
-import functools
 
 from .paths import asset_file
-from .yamlfile import read_yaml
+from .yamlfile import load_validated
 
 FILE = "red-flags.yml"
 TIER_IDS = ("emergency", "same-day", "soon")
@@ -117,25 +116,15 @@ def validate(data, name: str = FILE, references: dict | None = None) -> list[str
     return problems
 
 
-@functools.lru_cache(maxsize=4)
-def _load(path: str, mtime: float) -> dict:
-    data = read_yaml(path, FILE, RedFlagError)
+def _check(data) -> list[str]:
     from .sources import load_references
 
-    problems = validate(data, FILE, load_references() or None)
-    if problems:
-        raise RedFlagError("\n".join(problems))
-    return data
+    return validate(data, FILE, load_references() or None)
 
 
 def load_red_flags() -> dict:
     """The validated red-flag data (see the module docstring); raises :class:`RedFlagError`."""
-    path = asset_file(FILE)
-    try:
-        mtime = path.stat().st_mtime
-    except OSError as exc:
-        raise RedFlagError(f"{FILE}: not found in {path.parent}") from exc
-    return _load(str(path), mtime)
+    return load_validated(asset_file(FILE), FILE, RedFlagError, _check)
 
 
 def red_flag(flag_id: str) -> dict:

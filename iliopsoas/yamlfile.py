@@ -10,6 +10,7 @@ Base layer: no matplotlib, no widgets (see docs/CONTRACTS.md, "Layout and layers
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import yaml
@@ -37,4 +38,32 @@ def read_yaml(path: str | Path, name: str | None = None, error: type[Exception] 
         raise error(f"{name}: is not valid YAML{at}") from exc
 
 
-__all__ = ["read_yaml"]
+def load_validated(path: str | Path, name: str, error: type[Exception], check, build=None):
+    """A data file read, checked and built once per version of the file.
+
+    ``check(data) -> list[str]`` returns the problems (sentences naming the file, the entry and the
+    field); ``build(data)`` (optional) turns valid data into the caller's objects, which are
+    returned.  The result is cached by path and modification time, so an author who edits the file
+    sees the change at the next call.  ``check`` and ``build`` must be module-level functions (they
+    are part of the cache key).  Raises ``error`` with ``"<name>: not found in <folder>"`` for a
+    missing file, :func:`read_yaml`'s messages for an unreadable file or bad YAML, and every
+    problem of ``check``, one per line.
+    """
+    path = Path(path)
+    try:
+        mtime = path.stat().st_mtime
+    except OSError as exc:
+        raise error(f"{name}: not found in {path.parent}") from exc
+    return _load_validated(str(path), mtime, name, error, check, build)
+
+
+@functools.lru_cache(maxsize=32)
+def _load_validated(path: str, mtime: float, name: str, error, check, build):
+    data = read_yaml(path, name, error)
+    problems = check(data)
+    if problems:
+        raise error("\n".join(problems))
+    return build(data) if build is not None else data
+
+
+__all__ = ["load_validated", "read_yaml"]

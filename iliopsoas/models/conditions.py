@@ -27,7 +27,7 @@ from pathlib import Path
 from ..paths import asset_file
 from ..redflags import load_red_flags
 from ..sources import load_references
-from ..yamlfile import read_yaml
+from ..yamlfile import load_validated
 from .pain_regions import LEVELS, REGIONS
 
 FILE = "conditions.yml"
@@ -139,24 +139,19 @@ def _build(data) -> dict[str, Condition]:
     return out
 
 
-@functools.lru_cache(maxsize=4)
-def _load(path: str, mtime: float) -> dict[str, Condition]:
-    name = Path(path).name
-    data = read_yaml(path, name, ConditionsError)
-    problems = validate(data, name)
-    if problems:
-        raise ConditionsError("\n".join(problems))
-    return _build(data)
+def _check_default(data) -> list[str]:
+    return validate(data, FILE)
+
+
+def _check_named(data, name: str) -> list[str]:
+    return validate(data, name)
 
 
 def load_conditions(path: str | Path | None = None) -> dict[str, Condition]:
     """{id: Condition} from ``assets/conditions.yml`` (or ``path``); raises :class:`ConditionsError`."""
     p = Path(path) if path is not None else asset_file(FILE)
-    try:
-        mtime = p.stat().st_mtime
-    except OSError as exc:
-        raise ConditionsError(f"{p.name}: not found in {p.parent}") from exc
-    return _load(str(p), mtime)
+    check = _check_default if p.name == FILE else functools.partial(_check_named, name=p.name)
+    return load_validated(p, p.name, ConditionsError, check, _build)
 
 
 CONDITIONS: dict[str, str] = {k: c.name for k, c in load_conditions().items()}

@@ -15,11 +15,10 @@ and a category with no finding for or against is "still open", not excluded.
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
 from ..paths import asset_file
-from ..yamlfile import read_yaml
+from ..yamlfile import load_validated
 
 FILE = "differential.yml"
 GROUPS = ("doha", "mimic")
@@ -188,16 +187,15 @@ class Differential:
         return [c for c in self.categories.values() if c.group == name]
 
 
-@functools.lru_cache(maxsize=4)
-def _load(path: str, mtime: float) -> Differential:
-    data = read_yaml(path, FILE, DifferentialDataError)
+def _check(data) -> list[str]:
     from ..redflags import load_red_flags
     from ..sources import load_references
 
     flags = {f["id"] for t in load_red_flags()["tiers"] for f in t["flags"]}
-    problems = validate(data, FILE, load_references() or None, flags)
-    if problems:
-        raise DifferentialDataError("\n".join(problems))
+    return validate(data, FILE, load_references() or None, flags)
+
+
+def _build(data) -> Differential:
     cats = {c["id"]: Category(c["id"], c["group"], c["name"], " ".join(c["about"].split()), tuple(c["sources"]))
             for c in data["categories"]}
     finds = {}
@@ -210,12 +208,7 @@ def _load(path: str, mtime: float) -> Differential:
 
 def load_differential() -> Differential:
     """The validated sorter data; raises :class:`DifferentialDataError`."""
-    path = asset_file(FILE)
-    try:
-        mtime = path.stat().st_mtime
-    except OSError as exc:
-        raise DifferentialDataError(f"{FILE}: not found in {path.parent}") from exc
-    return _load(str(path), mtime)
+    return load_validated(asset_file(FILE), FILE, DifferentialDataError, _check, _build)
 
 
 @dataclass(frozen=True)

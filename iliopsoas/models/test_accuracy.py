@@ -20,13 +20,12 @@ sentence a student can act on, never a bare arithmetic error.
 """
 from __future__ import annotations
 
-import functools
 import itertools
 import math
 from dataclasses import dataclass
 
 from ..paths import asset_file
-from ..yamlfile import read_yaml
+from ..yamlfile import load_validated
 
 FILE = "test-accuracy.yml"
 
@@ -284,24 +283,14 @@ def validate(data, name: str = FILE, references: dict | None = None) -> list[str
     return problems
 
 
-@functools.lru_cache(maxsize=4)
-def _load(path: str, mtime: float) -> dict:
-    data = read_yaml(path, FILE, TestAccuracyDataError)
+def _check(data) -> list[str]:
     from ..sources import load_references
 
-    problems = validate(data, FILE, load_references() or None)
-    if problems:
-        raise TestAccuracyDataError("\n".join(problems))
-    return data
+    return validate(data, FILE, load_references() or None)
 
 
 def _data() -> dict:
-    path = asset_file(FILE)
-    try:
-        mtime = path.stat().st_mtime
-    except OSError as exc:
-        raise TestAccuracyDataError(f"{FILE}: not found in {path.parent}") from exc
-    return _load(str(path), mtime)
+    return load_validated(asset_file(FILE), FILE, TestAccuracyDataError, _check)
 
 
 def load_tests() -> dict[str, DiagnosticTest]:
