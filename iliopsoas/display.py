@@ -90,6 +90,9 @@ COURSE_CSS = """
   line-height: 1.4; white-space: normal; overflow: visible; margin: 0.2em 0; }
 .iliopsoas-question .widget-radio-box input, .iliopsoas-question .widget-checkbox input {
   order: -1; flex: none; float: none; height: 1em; margin: 0.2em 0.5em 0 1px; }
+.iliopsoas-question .widget-checkbox { margin-top: 0; margin-bottom: 0; }
+.iliopsoas-question .widget-checkbox label { margin: 0.1em 0; min-height: 0; }
+.iliopsoas-question .widget-checkbox input { margin-top: 0; }
 .iliopsoas-quiz .widget-html-content, .iliopsoas-quiz .widget-htmlmath-content,
 .iliopsoas-diagram .widget-html-content, .iliopsoas-progress .widget-html-content { line-height: 1.45; }
 .iliopsoas-question:has(> .iliopsoas-label-inputs > .iliopsoas-label-picture) {

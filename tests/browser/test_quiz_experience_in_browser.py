@@ -132,6 +132,28 @@ def test_a_radio_group_is_one_tab_stop_with_the_arrow_keys_inside(page):
     assert feedback.startswith(expected), f"the kernel graded the option chosen with the keys: {label!r} {feedback!r}"
 
 
+CENTRE_OFFSETS_JS = """(root) => [...root.querySelectorAll('input[type=radio], input[type=checkbox]')].map(el => {
+  const box = el.getBoundingClientRect();
+  const label = el.closest('label');
+  const walker = document.createTreeWalker(label, NodeFilter.SHOW_TEXT,
+    {acceptNode: n => n.textContent.trim() ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_SKIP});
+  const text = walker.nextNode();
+  const range = document.createRange();
+  range.selectNodeContents(text);
+  const line = range.getClientRects()[0];                 // the label's first line of text
+  return [el.type, label.innerText.trim().slice(0, 40), (box.top + box.height / 2) - (line.top + line.height / 2)];
+})"""
+
+
+def test_every_radio_button_and_checkbox_sits_level_with_its_first_line(page):
+    """A student saw the multiple-choice boxes about 5 px below their text (radio buttons were level)."""
+    offsets = page.panel.locator(QUIZ).first.evaluate(CENTRE_OFFSETS_JS)
+    kinds = {kind for kind, _, _ in offsets}
+    assert kinds == {"radio", "checkbox"}, f"lesson 00's quiz has both kinds of choice: {kinds}"
+    off = [(kind, text, round(dy, 1)) for kind, text, dy in offsets if abs(dy) > 2]
+    assert not off, f"boxes not level with their text (px, + = lower): {off}"
+
+
 def test_a_wrong_answer_shows_feedback_never_the_explanation_until_asked(page):
     b = box(page, MULTIPLE["id"])
     explanation, show = b.locator(".iliopsoas-explanation"), b.locator(".iliopsoas-show-answer")
