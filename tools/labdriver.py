@@ -361,13 +361,25 @@ class NotebookPage:
         return self
 
     def wait_until_ready(self, timeout: float = 180) -> None:
-        """The notebook is shown and its kernel has started and is idle."""
-        self.page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=timeout * 1000)
+        """The notebook is shown and its kernel has started and is idle.
+
+        Waits for a cell of the *shown* panel: after a reload JupyterLab may restore another
+        notebook opened earlier (a hidden panel's cells never become visible)."""
+        self.page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell",
+                                    timeout=timeout * 1000)
         self.page.wait_for_function(_KERNEL_READY_JS, timeout=timeout * 1000, polling=200)
+
+    def show_own_tab(self, timeout: float = 180) -> None:
+        """Bring this notebook's tab to the front (a reload may restore another one in front)."""
+        tab = self.page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text=Path(self.relpath).name)
+        if tab.count():
+            tab.first.click()
+        self.wait_until_ready(timeout)
 
     def reload(self, timeout: float = 180) -> None:
         self.page.reload()
         self.wait_until_ready(timeout)
+        self.show_own_tab(timeout)
         self.collapse_left_sidebar()
 
     def close(self, shutdown_kernel: bool = True) -> None:
