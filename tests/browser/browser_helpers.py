@@ -270,3 +270,21 @@ def wait_widgets_settled(nb, timeout: float = 180) -> None:
                  .every(e => e.complete && e.naturalWidth > 0)""", timeout=timeout * 1000, polling=200)
     except Exception:  # noqa: BLE001 - the caller asserts on what is shown
         pass
+
+
+def own_lab_server(served, tmp_path_factory, name: str, **kw):
+    """Generator for a module fixture: a JupyterLab server of the test module's own (its own
+    progress store, settings and workspaces), stopped at the end; a server that cannot start
+    fails the test with the server's message.  ``kw`` goes to ``LabServer`` (e.g. ``settings``)."""
+    import pytest
+    from labdriver import LabError, LabServer
+
+    server = LabServer(served.root, tmp=tmp_path_factory.mktemp(name), **kw)
+    try:
+        server.start()
+    except LabError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()

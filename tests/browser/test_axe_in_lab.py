@@ -19,8 +19,8 @@ import nbformat
 import pytest
 import yaml
 
-from browser_helpers import (EVERY_DIAGRAM, ROOT, check_and_read, give_answer, load_bank, wrong_answer)
-from labdriver import LAB_SETTINGS, LabError, LabServer, NotebookPage
+from browser_helpers import (EVERY_DIAGRAM, ROOT, own_lab_server, check_and_read, give_answer, load_bank, wrong_answer)
+from labdriver import LAB_SETTINGS, NotebookPage
 
 AXE = ROOT / "website" / "node_modules" / "axe-core" / "axe.min.js"
 RELPATH = "browser-scratch/every-element.ipynb"
@@ -78,24 +78,12 @@ def element_notebook(served):
 def light_server(chromium, served, tmp_path_factory):
     """A server of its own (its own progress store): this test answers wrongly and presses Show answer,
     which the session's shared server would otherwise restore into the other browser tests' questions."""
-    server = LabServer(served.root, tmp=tmp_path_factory.mktemp("axe-light-lab"))
-    try:
-        server.start()
-    except LabError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    yield server
-    server.stop()
+    yield from own_lab_server(served, tmp_path_factory, "axe-light-lab")
 
 
 @pytest.fixture(scope="module")
 def dark_server(chromium, served, tmp_path_factory):
-    server = LabServer(served.root, tmp=tmp_path_factory.mktemp("axe-dark-lab"), settings=DARK)
-    try:
-        server.start()
-    except LabError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    yield server
-    server.stop()
+    yield from own_lab_server(served, tmp_path_factory, "axe-dark-lab", settings=DARK)
 
 
 AXE_JS = """async (selectors) => {

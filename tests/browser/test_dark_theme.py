@@ -15,8 +15,8 @@ import re
 
 import pytest
 
-from browser_helpers import SCREENSHOTS, wait_kernel_idle, wait_widgets_settled
-from labdriver import LAB_SETTINGS, LabError, LabServer, NotebookPage
+from browser_helpers import SCREENSHOTS, own_lab_server, wait_kernel_idle, wait_widgets_settled
+from labdriver import LAB_SETTINGS, NotebookPage
 
 DARK = {**LAB_SETTINGS, "@jupyterlab/apputils-extension/themes": {"theme": "JupyterLab Dark"}}
 
@@ -71,13 +71,7 @@ CONTRAST_JS = """(els) => {
 
 @pytest.fixture(scope="module")
 def dark_lab(chromium, served, tmp_path_factory):
-    server = LabServer(served.root, tmp=tmp_path_factory.mktemp("dark-lab-state"), settings=DARK)
-    try:
-        server.start()
-    except LabError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    yield server
-    server.stop()
+    yield from own_lab_server(served, tmp_path_factory, "dark-lab-state", settings=DARK)
 
 
 @pytest.mark.parametrize("slug", sorted(TEXT_SELECTORS))

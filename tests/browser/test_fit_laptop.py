@@ -26,8 +26,8 @@ import re
 import pytest
 
 from browser_helpers import (DIAGRAM, EVERY_DIAGRAM, LIVE, PLANS, QUIZ, ROOT, check_and_read, give_answer,
-                             right_answer, wait_widgets_settled)
-from labdriver import LabError, LabServer, NotebookPage
+                             own_lab_server, right_answer, wait_widgets_settled)
+from labdriver import NotebookPage
 
 WINDOW = (1366, 768)
 FIT_PX = 600                      # controls + picture + readout, together
@@ -54,13 +54,7 @@ IMAGES_READY_JS = """(els) => els.every(e => e.complete && e.naturalWidth > 0)""
 @pytest.fixture(scope="module")
 def laptop_lab(chromium, served, tmp_path_factory):
     """A JupyterLab server of its own (fresh progress store) for the laptop checks."""
-    server = LabServer(served.root, tmp=tmp_path_factory.mktemp("laptop-lab-state"))
-    try:
-        server.start()
-    except LabError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    yield server
-    server.stop()
+    yield from own_lab_server(served, tmp_path_factory, "laptop-lab-state")
 
 
 @pytest.fixture(scope="module")
