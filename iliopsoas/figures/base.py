@@ -10,8 +10,12 @@ does the rest the same way for all of them:
 - artists listed in ``self.animated`` are blitted: the still parts of the
   figure are drawn once and cached, each update restores that picture and
   draws only the moving artists, and the pixels are encoded as PNG by Pillow
-  (fast compression) into a ``widgets.Image``.  This is what keeps a slider
-  step to a few milliseconds (see ``benchmarks/run.py``);
+  (fast compression).  This is what keeps a slider step to a few milliseconds
+  in the kernel (see ``benchmarks/run.py``);
+- the picture is a :mod:`~iliopsoas.figures.frame_cache` widget: the kernel
+  sends the pictures one slider step either side of the current state ahead of
+  time (:meth:`Diagram.prefetch`), and the browser swaps one in at the key
+  press, without waiting for the kernel;
 - a sentence under the figure (``readout(state)``) says what the figure shows
   now: the live text alternative for a reader who cannot see it, announced by
   screen readers (``aria-live``) and checked by the tests;
@@ -30,11 +34,14 @@ the sentence.
 """
 from __future__ import annotations
 
+import asyncio
 import copy
 import html
 import io
+from collections import OrderedDict
 
 from ..display import StaticFallback, accessible_names, course_css, static_figure_html
+from .frame_cache import control_attr, frame_picture_class, state_key
 from .style import figure_to_png, new_figure
 
 SLIDER_TYPES = ("IntSlider", "FloatSlider", "SelectionSlider")
@@ -49,6 +56,11 @@ PANEL_WIDTH_PX = 260        # the controls and readout column beside a picture
 GAP_PX = 16
 BESIDE_MAX_HEIGHT_PX = 540  # a picture with the controls and readout beside it
 ABOVE_MAX_HEIGHT_PX = 420   # a picture with the controls above it and the readout below
+
+# Pictures sent ahead to the browser (see frame_cache): one slider step either side of the
+# current state, and this many steps further in the direction the slider last moved.
+PREFETCH_AHEAD = 3
+SENT_MEMORY = 48            # states the kernel remembers sending (each view keeps 64)
 
 
 def encode_png(canvas) -> bytes:
@@ -88,6 +100,13 @@ class Diagram(StaticFallback):
         self.png = self.render()
         self.updates = 0
         self._widget = None
+        self._image = None
+        self._last_state = self.state()
+        self._direction: dict = {}            # slider name -> +1 or -1, the way it last moved
+        self._sent: OrderedDict = OrderedDict()   # state keys whose pictures the views hold
+        self._views_ready = False
+        self._prefetch_queue: list = []
+        self._prefetch_scheduled = False
 
     # ------------------------------------------------------------------ to implement
     def build(self, fig) -> None:
@@ -143,11 +162,119 @@ class Diagram(StaticFallback):
             self._background = None
         self.png = self.render()
         self.updates += 1
+        for name, control in self.controls.items():
+            old, new = self._last_state.get(name), state[name]
+            if (type(control).__name__ in SLIDER_TYPES and old != new
+                    and isinstance(old, (int, float)) and isinstance(new, (int, float))):
+                self._direction[name] = 1 if new > old else -1
+        self._last_state = state
         if self._widget is not None:
-            self._image.value = self.png
+            key = self.state_key()
+            self._image.show_frame(key, self.png, self.alt(state))
+            self._remember_sent(key)
             self._readout.value = self._readout_html(state)
             self._names.alt = self.alt(state)
+            self._schedule_prefetch()
         return self.png
+
+    # ------------------------------------------------------------------ pictures ahead of time
+    def state_key(self, overrides: dict | None = None) -> str:
+        """The browser's cache key of the current state (``overrides``: see frame_cache.state_key)."""
+        return state_key(list(self.controls.values()), overrides)
+
+    def neighbour_states(self) -> list[tuple[str, dict]]:
+        """[(cache key, state), ...] of the states to draw ahead of a student's next key press:
+        for each slider, one step either side of its value, then ``PREFETCH_AHEAD`` further steps
+        in the direction it last moved (first slider first).  Steps outside a slider's range are
+        left out; so are the other controls (menus, checkboxes), which the browser cache only
+        serves when their state was seen before."""
+        base = self.state()
+        names = list(self.controls)
+        near, ahead = [], []
+        for position, (name, control) in enumerate(self.controls.items()):
+            kind = type(control).__name__
+            if kind not in SLIDER_TYPES:
+                continue
+            direction = self._direction.get(name, 1)
+            for steps in [direction, -direction] + [direction * k for k in range(2, PREFETCH_AHEAD + 2)]:
+                moved = _slider_step(control, steps)
+                if moved is None:
+                    continue
+                synced, value = moved
+                entry = (self.state_key({position: synced}), {**base, names[position]: value})
+                (near if abs(steps) == 1 else ahead).append(entry)
+        return near + ahead
+
+    def frame(self, state: dict) -> tuple[bytes, str]:
+        """(PNG, alt text) of ``state`` without moving the controls or the shown picture.
+
+        The figure's artists are left showing ``state``; the next :meth:`redraw` brings them back
+        in line with the controls (``update`` gets the whole state every time)."""
+        if self.update(state):
+            self._background = None
+        return self.render(), self.alt(state)
+
+    def prefetch(self, limit: int | None = None) -> list[str]:
+        """Draw and send the pictures of :meth:`neighbour_states` the views do not hold yet (at
+        most ``limit``); returns their keys.  Synchronous: the widget calls it one picture at a
+        time from the kernel's event loop (see ``_schedule_prefetch``)."""
+        sent = []
+        for key, state in self.neighbour_states():
+            if limit is not None and len(sent) >= limit:
+                break
+            if key in self._sent:
+                continue
+            png, alt = self.frame(state)
+            if self._image is not None:
+                self._image.send_frames([(key, png, alt)])
+            self._remember_sent(key)
+            sent.append(key)
+        return sent
+
+    def _remember_sent(self, key: str) -> None:
+        self._sent.pop(key, None)
+        self._sent[key] = True
+        while len(self._sent) > SENT_MEMORY:
+            self._sent.popitem(last=False)
+
+    def _schedule_prefetch(self) -> None:
+        """Queue the neighbouring pictures and draw one per pass of the kernel's event loop, so a
+        message from the browser (the student's next key press) is handled between two of them."""
+        if not self._views_ready:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:   # no event loop (a script, a test): nothing is waiting for pictures
+            return
+        self._prefetch_queue = [key for key, _ in self.neighbour_states() if key not in self._sent]
+        if self._prefetch_queue and not self._prefetch_scheduled:
+            self._prefetch_scheduled = True
+            loop.call_soon(self._prefetch_one)
+
+    def _prefetch_one(self) -> None:
+        self._prefetch_scheduled = False
+        while self._prefetch_queue and self._prefetch_queue[0] in self._sent:
+            self._prefetch_queue.pop(0)
+        if not self._prefetch_queue:
+            return
+        wanted = self._prefetch_queue.pop(0)
+        for key, state in self.neighbour_states():
+            if key == wanted:
+                png, alt = self.frame(state)
+                self._image.send_frames([(key, png, alt)])
+                self._remember_sent(key)
+                break
+        if self._prefetch_queue:
+            self._prefetch_scheduled = True
+            asyncio.get_running_loop().call_soon(self._prefetch_one)
+
+    def _on_picture_message(self, _widget, content, _buffers) -> None:
+        """A view of the picture has rendered with an empty cache: send it the neighbours."""
+        if isinstance(content, dict) and content.get("type") == "ready":
+            self._views_ready = True
+            self._sent.clear()
+            self._remember_sent(self.state_key())
+            self._schedule_prefetch()
 
     def set(self, **values) -> bytes:
         """Set controls (as a student moving them would) and return the new PNG."""
@@ -224,10 +351,15 @@ class Diagram(StaticFallback):
         # No tooltip on the Image: ipywidgets 8's ImageView fails to render with one
         # in JupyterLab ("Cannot read properties of undefined"); the readout below
         # is the picture's text alternative instead.
-        self._image = w.Image(value=self.png, format="png",
-                              layout={"width": f"{width}px", "max_width": "100%", "height": "auto",
-                                      "flex": "0 1 auto", "min_width": "0"})
-        self._image.add_class("iliopsoas-diagram-image")
+        controls = list(self.controls.values())
+        self._image = frame_picture_class()(
+            value=self.png, key=self.state_key(), alt=self.alt(state), controls=controls,
+            attrs=[control_attr(c) for c in controls],
+            layout={"width": f"{width}px", "max_width": "100%", "height": "auto",
+                    "flex": "0 1 auto", "min_width": "0"})
+        self._image.show_frame(self.state_key(), self.png, self.alt(state))
+        self._image.add_class("iliopsoas-diagram-picture")
+        self._image.on_msg(self._on_picture_message)
         self._readout = w.HTML(self._readout_html(state))
         self._readout.add_class("iliopsoas-readout")
         for control in self.controls.values():
@@ -275,3 +407,22 @@ class Diagram(StaticFallback):
         """What a notebook cell displays: the diagram itself, i.e. its live widget with
         static HTML and plain-text versions (see display.StaticFallback)."""
         return self
+
+
+def _slider_step(control, steps: int):
+    """(synced trait value, state value) of ``control`` moved ``steps`` steps, or None when that
+    leaves its range.  IntSlider/FloatSlider: ``value`` ± steps × ``step``; SelectionSlider:
+    ``index`` ± steps (its state value is the option's value)."""
+    kind = type(control).__name__
+    if kind == "SelectionSlider":
+        index = control.index + steps
+        if not 0 <= index < len(control.options):
+            return None
+        return index, control._options_values[index]
+    step = control.step or 1
+    value = control.value + steps * step
+    if kind == "FloatSlider":
+        value = round(value, 10)
+    if value < control.min - 1e-9 or value > control.max + 1e-9:
+        return None
+    return value, value

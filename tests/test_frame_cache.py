@@ -1,0 +1,160 @@
+"""The browser-side picture cache of every diagram (iliopsoas/figures/frame_cache.py).
+
+A picture drawn ahead of time must be exactly the picture the kernel draws when the student
+gets there, and the browser must file it under the key it computes from its own widget models.
+The browser half (a key press swaps a cached picture in with the kernel busy) is checked in
+tests/browser/test_frame_cache_in_browser.py.
+"""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import ipywidgets as w
+import pytest
+
+from iliopsoas.figures import base, frame_cache
+from iliopsoas.figures.base import SLIDER_TYPES
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import labdriver  # noqa: E402
+
+CLASSES, FAILURES = labdriver.diagram_classes()
+
+
+def test_every_figure_module_imports():
+    assert not FAILURES
+
+
+VALUES = [0, 1, -1, 10, 10.0, 100, 0.5, 0.1 + 0.2, 12.5, -0.0, -1e-9, 1e-7, 3.141592653589793, 120, 1e6,
+          True, False, None, [1, 2.5], "a b"]
+
+
+def test_python_and_browser_format_control_values_the_same_way():
+    """format_value (Python) and fmt (the view's JavaScript, run in node) give the same text."""
+    node = shutil.which("node")
+    assert node, "node is needed (python3 course.py test installs it with npm)"
+    source = re.search(r"const fmt = .*?\n};\n", frame_cache._ESM, re.S).group(0)
+    script = source + f"console.log(JSON.stringify({json.dumps(VALUES)}.map(fmt)));"
+    out = subprocess.run([node, "-e", script], capture_output=True, text=True, check=True, timeout=60).stdout
+    assert json.loads(out) == [frame_cache.format_value(v) for v in VALUES]
+    assert frame_cache.format_value(10.0) == frame_cache.format_value(10) == "10"
+    assert frame_cache.format_value(0.1 + 0.2) == "0.3"
+
+
+def test_selection_widgets_are_keyed_by_index_sliders_by_value():
+    assert frame_cache.control_attr(w.Dropdown(options=["a", "b"])) == "index"
+    assert frame_cache.control_attr(w.SelectionSlider(options=["a", "b"])) == "index"
+    assert frame_cache.control_attr(w.IntSlider()) == "value"
+    assert frame_cache.control_attr(w.Checkbox()) == "value"
+    controls = [w.IntSlider(value=3), w.Dropdown(options=["x", "y"], value="y"), w.Checkbox(value=True)]
+    assert frame_cache.state_key(controls) == "3|1|true"
+    assert frame_cache.state_key(controls, {0: 4}) == "4|1|true"
+
+
+def sent_frames(diagram):
+    """Capture what the widget sends to the browser: {key: (png, alt)}."""
+    frames = {}
+    diagram._image.send_frames = lambda batch: frames.update({k: (p, a) for k, p, a in batch})
+    return frames
+
+
+@pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)
+def test_pictures_sent_ahead_equal_the_pictures_drawn_on_arrival(cls):
+    """For every diagram: the neighbours' pictures, drawn ahead, are byte-identical to the ones the
+    kernel draws when the controls get there, and filed under the key of that state."""
+    d = cls()
+    d.widget
+    frames = sent_frames(d)
+    keys = d.prefetch()
+    sliders = [c for c in d.controls.values() if type(c).__name__ in SLIDER_TYPES]
+    if not sliders:
+        assert keys == [], "only sliders have neighbours"
+        return
+    assert keys and set(keys) == set(frames)
+    start = d.state()
+    for key, state in d.neighbour_states():
+        if key not in frames:
+            continue
+        for name, value in state.items():
+            d.controls[name].value = value
+        assert d.state_key() == key
+        assert d.png == frames[key][0], f"{cls.__name__}: the picture sent ahead for {key} is stale"
+        assert d._image.value == d.png and d._image.key == key
+        assert frames[key][1] == d.alt(d.state())
+        for name, value in start.items():
+            d.controls[name].value = value
+
+
+class Wave(base.Diagram):
+    """Two sliders and a checkbox (tests/test_diagram.py has the same figure with one slider)."""
+
+    name = "wave2"
+    figsize = (3, 2)
+
+    def build(self, fig):
+        ax = fig.add_subplot()
+        (self.line,) = ax.plot([0, 1], [0, 0])
+        self.note = ax.text(0.5, 0.5, "still")
+        ax.set_ylim(-20, 20)
+        self.animated = [self.line]
+
+    def make_controls(self):
+        return {"k": w.IntSlider(value=0, min=0, max=3), "f": w.FloatSlider(value=0.5, min=0, max=1, step=0.25),
+                "note": w.Checkbox(value=True)}
+
+    def update(self, state):
+        self.line.set_ydata([state["k"], state["f"]])
+        if self.note.get_visible() != state["note"]:
+            self.note.set_visible(state["note"])
+            return True
+        return None
+
+    def readout(self, state):
+        return str(state)
+
+    def alt(self, state):
+        return f"k {state['k']}"
+
+
+def test_neighbours_stay_in_range_and_look_ahead_the_way_the_slider_moved():
+    d = Wave()
+    d.widget
+    keys = [k for k, _ in d.neighbour_states()]
+    # k = 0: only upwards (1, 2, 3, 4 is out of range); f = 0.5: 0.75, 0.25, then 1.0 (1.25 out)
+    assert keys == ["1|0.5|true", "0|0.75|true", "0|0.25|true", "2|0.5|true", "3|0.5|true", "0|1|true"]
+    d.controls["f"].value = 0.25           # f moved down: look further down
+    keys = [k for k, _ in d.neighbour_states()]
+    assert keys == ["1|0.25|true", "0|0|true", "0|0.5|true", "2|0.25|true", "3|0.25|true"]
+
+
+def test_a_picture_drawn_ahead_does_not_move_the_shown_picture_or_the_controls():
+    d = Wave()
+    d.widget
+    sent_frames(d)
+    shown, state = d._image.value, d.state()
+    d.controls["note"].value = False       # the still part changes: background redrawn
+    d.controls["note"].value = True
+    d.prefetch()
+    assert d.state() == state and d._image.value == shown and d.png == shown
+    d.controls["k"].value = 1              # arrives at a prefetched state: same picture as drawn ahead
+    other = Wave()
+    other.set(k=1)
+    assert d.png == other.png
+
+
+def test_the_kernel_sends_each_picture_once_until_a_view_asks_again():
+    d = Wave()
+    d.widget
+    frames = sent_frames(d)
+    first = d.prefetch()
+    assert first and d.prefetch() == []
+    d._on_picture_message(d._image, {"type": "ready"}, [])   # a new view: empty cache
+    assert d._views_ready
+    assert d.prefetch() == first
+    assert len(frames) == len(first)
