@@ -198,8 +198,8 @@ function render({ model, el }) {
   let box = null, tries = 0;
   const apply = () => {
     if (!box) return;
-    const alt = model.get('alt');
-    box.querySelectorAll(model.get('images')).forEach((img) => {
+    const alt = model.get('alt'), images = model.get('images');
+    if (images) box.querySelectorAll(images).forEach((img) => {
       if (img.getAttribute('alt') !== alt) img.setAttribute('alt', alt);
     });
     box.querySelectorAll('.widget-slider [role="slider"], .widget-hslider [role="slider"]').forEach((handle) => {
@@ -230,8 +230,9 @@ def accessible_names(alt: str = "", images: str = "img.widget-image",
                      box: str = ".iliopsoas-diagram, .iliopsoas-question"):
     """An invisible widget that names the pictures and sliders of the box it is placed in.
 
-    ``alt``: the text alternative of every ``images`` element (a CSS selector) inside the nearest
-    ``box`` (a CSS selector) around it; set ``.alt`` again when the picture changes.  Slider
+    ``alt``: the text alternative of every ``images`` element (a CSS selector; empty: none)
+    inside the nearest ``box`` (a CSS selector) around it; set ``.alt`` again when the picture
+    changes.  Slider
     handles get their label's text as ``aria-label``.  Returns an ``anywidget.AnyWidget``
     (imported on first use, so this module stays free of widget libraries until then).
     """

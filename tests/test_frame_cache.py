@@ -57,6 +57,10 @@ def test_selection_widgets_are_keyed_by_index_sliders_by_value():
     assert frame_cache.state_key(controls, {0: 4}) == "4|1|true"
 
 
+def sliders_of(diagram):
+    return [n for n, c in diagram.controls.items() if type(c).__name__ in SLIDER_TYPES]
+
+
 def sent_frames(diagram):
     """Capture what the widget sends to the browser: {key: (png, alt)}."""
     frames = {}
@@ -81,14 +85,16 @@ def test_pictures_sent_ahead_equal_the_pictures_drawn_on_arrival(cls):
     for key, state in d.neighbour_states():
         if key not in frames:
             continue
-        for name, value in state.items():
-            d.controls[name].value = value
-        assert d.state_key() == key
+        moved = [n for n in sliders_of(d) if state[n] != start[n]]
+        assert len(moved) == 1
+        d.controls[moved[0]].value = state[moved[0]]      # a student's key press on one slider
+        assert d.state_key() == key, f"{cls.__name__}: the controls settled elsewhere (see Diagram.settle)"
         assert d.png == frames[key][0], f"{cls.__name__}: the picture sent ahead for {key} is stale"
         assert d._image.value == d.png and d._image.key == key
         assert frames[key][1] == d.alt(d.state())
         for name, value in start.items():
             d.controls[name].value = value
+        assert d.state() == start
 
 
 class Wave(base.Diagram):

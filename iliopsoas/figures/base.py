@@ -173,7 +173,6 @@ class Diagram(StaticFallback):
             self._image.show_frame(key, self.png, self.alt(state))
             self._remember_sent(key)
             self._readout.value = self._readout_html(state)
-            self._names.alt = self.alt(state)
             self._schedule_prefetch()
         return self.png
 
@@ -182,27 +181,34 @@ class Diagram(StaticFallback):
         """The browser's cache key of the current state (``overrides``: see frame_cache.state_key)."""
         return state_key(list(self.controls.values()), overrides)
 
+    def settle(self, state: dict) -> dict:
+        """The state the live widget ends in after a student moves to ``state``: a diagram whose
+        controls move each other (an observer that changes another control) says so here, so the
+        pictures drawn ahead are filed under the state the browser will really show."""
+        return state
+
     def neighbour_states(self) -> list[tuple[str, dict]]:
         """[(cache key, state), ...] of the states to draw ahead of a student's next key press:
         for each slider, one step either side of its value, then ``PREFETCH_AHEAD`` further steps
-        in the direction it last moved (first slider first).  Steps outside a slider's range are
-        left out; so are the other controls (menus, checkboxes), which the browser cache only
-        serves when their state was seen before."""
+        in the direction it last moved (first slider first), each passed through :meth:`settle`.
+        Steps outside a slider's range are left out; so are the other controls (menus,
+        checkboxes), which the browser cache only serves when their state was seen before."""
         base = self.state()
-        names = list(self.controls)
         near, ahead = [], []
-        for position, (name, control) in enumerate(self.controls.items()):
-            kind = type(control).__name__
-            if kind not in SLIDER_TYPES:
+        for name, control in self.controls.items():
+            if type(control).__name__ not in SLIDER_TYPES:
                 continue
             direction = self._direction.get(name, 1)
             for steps in [direction, -direction] + [direction * k for k in range(2, PREFETCH_AHEAD + 2)]:
-                moved = _slider_step(control, steps)
-                if moved is None:
+                value = _slider_step(control, steps)
+                if value is None:
                     continue
-                synced, value = moved
-                entry = (self.state_key({position: synced}), {**base, names[position]: value})
-                (near if abs(steps) == 1 else ahead).append(entry)
+                state = self.settle({**base, name: value})
+                try:
+                    key = self.state_key({i: _synced(c, state[n]) for i, (n, c) in enumerate(self.controls.items())})
+                except ValueError:     # a value a control cannot take: nothing to draw ahead
+                    continue
+                (near if abs(steps) == 1 else ahead).append((key, state))
         return near + ahead
 
     def frame(self, state: dict) -> tuple[bytes, str]:
@@ -385,7 +391,9 @@ class Diagram(StaticFallback):
         if self.caption:
             parts.append(w.HTML(f'<p style="font-size:90%;{TEXT_STYLE}"><em>{html.escape(self.caption)}</em></p>'))
         # the picture's alt text and the sliders' names, set in the page (see display.accessible_names)
-        self._names = accessible_names(alt=self.alt(state), images="img.iliopsoas-diagram-image")
+        # the sliders' names, set in the page (see display.accessible_names); the picture's alt text
+        # is set by the picture itself, with each picture it shows
+        self._names = accessible_names(alt="", images="")
         parts.append(self._names)
         box = w.VBox(parts, layout={"border": "1px solid #C8C8C8", "padding": "0.5em", "margin": "0.5em 0"})
         box.add_class("iliopsoas-diagram")
@@ -410,19 +418,25 @@ class Diagram(StaticFallback):
 
 
 def _slider_step(control, steps: int):
-    """(synced trait value, state value) of ``control`` moved ``steps`` steps, or None when that
-    leaves its range.  IntSlider/FloatSlider: ``value`` ± steps × ``step``; SelectionSlider:
-    ``index`` ± steps (its state value is the option's value)."""
-    kind = type(control).__name__
-    if kind == "SelectionSlider":
+    """The value of ``control`` moved ``steps`` steps, or None when that leaves its range.
+    IntSlider/FloatSlider: ``value`` ± steps × ``step``; SelectionSlider: the option ``steps``
+    places away."""
+    if type(control).__name__ == "SelectionSlider":
         index = control.index + steps
-        if not 0 <= index < len(control.options):
-            return None
-        return index, control._options_values[index]
+        return control._options_values[index] if 0 <= index < len(control.options) else None
     step = control.step or 1
     value = control.value + steps * step
-    if kind == "FloatSlider":
+    if type(control).__name__ == "FloatSlider":
         value = round(value, 10)
     if value < control.min - 1e-9 or value > control.max + 1e-9:
         return None
-    return value, value
+    return value
+
+
+def _synced(control, value):
+    """What the browser's model of ``control`` holds when the control shows ``value``: the option's
+    index for the selection widgets (frame_cache.control_attr), the value itself otherwise.
+    Raises ValueError for a value that is not one of a selection widget's options."""
+    if control_attr(control) == "index":
+        return list(control._options_values).index(value)
+    return value

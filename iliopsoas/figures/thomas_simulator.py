@@ -298,6 +298,12 @@ class ThomasTestSimulator(Diagram):
         severity.observe(raise_from_normal, "value")
         return {"severity": severity, "condition": condition, "check": check}
 
+    def settle(self, state: dict) -> dict:
+        """Raising the severity above 0 with "normal" chosen picks iliopsoas (``raise_from_normal``)."""
+        if state["severity"] > 0 and state["condition"] == "normal":
+            return {**state, "condition": "iliopsoas"}
+        return state
+
     def reading(self, state: dict) -> ThomasReading:
         return thomas_position(state["condition"], int(state["severity"]), state.get("check", "none"))
 
