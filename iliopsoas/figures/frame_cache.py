@@ -22,7 +22,9 @@ of the way:
   moved, and sends them to the views (:meth:`Diagram.prefetch`), one picture per pass of the
   kernel's event loop so that a student's next key press is never queued behind them;
 - pictures with the same pixels share one URL (``digest``), so a step that changes nothing
-  on screen does not swap the picture either.
+  on screen does not swap the picture either;
+- an ``iliopsoas-frame-cache-clear`` event dispatched on the view's element empties its cache
+  (the benchmark times steps without the cache that way).
 
 A cached picture is drawn by the same code, from the same state, as the kernel's own
 (``tests/test_frame_cache.py`` checks that they are byte-identical for every diagram).
@@ -121,6 +123,13 @@ function render({ model, el }) {
   const traits = ['change:value', 'change:key', 'change:digest', 'change:alt'];
   traits.forEach((name) => model.on(name, onValue));
   model.on('msg:custom', onMessage);
+  // The benchmark's way to time a step without the cache (benchmarks/run.py, "uncached").
+  const clear = () => {
+    byKey.clear();
+    byDigest.forEach((e, d) => { if (d !== shown) { URL.revokeObjectURL(e.url); byDigest.delete(d); } });
+    byDigest.forEach((e) => e.keys.clear());
+  };
+  el.addEventListener('iliopsoas-frame-cache-clear', clear);
   onValue();
 
   const ids = model.get('controls').map((ref) => String(ref).replace(/^IPY_MODEL_/, ''));
@@ -135,6 +144,7 @@ function render({ model, el }) {
   return () => {
     stopped = true;
     traits.forEach((name) => model.off(name, onValue));
+    el.removeEventListener('iliopsoas-frame-cache-clear', clear);
     model.off('msg:custom', onMessage);
     if (controls) controls.forEach((m, i) => m.off('change:' + attrs[i], onControl));
     byDigest.forEach((e) => URL.revokeObjectURL(e.url));
