@@ -30,3 +30,32 @@ def test_live_header_uses_the_same_number_as_the_static_version():
     quiz = show_quiz("03-conditions", ids=[qid], store=ProgressStore(None))
     assert quiz.views[qid].number == 4
     assert "<strong>Question 4.</strong>" in quiz.views[qid]._prompt_html()
+
+
+def test_every_section_quiz_in_the_notebooks_lists_its_questions_in_bank_order():
+    """Numbers rise down the page: a call listing ids out of bank order showed "Question 9, 11, 10"."""
+    import ast
+    import json
+    from pathlib import Path
+
+    course = load_course()
+    problems, calls = [], 0
+    for path in sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            for node in ast.walk(ast.parse("".join(cell["source"]))):
+                if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "show_quiz"):
+                    continue
+                ids = next((k.value for k in node.keywords if k.arg == "ids"), None)
+                if not (node.args and isinstance(ids, ast.List)):
+                    continue
+                calls += 1
+                bank = ast.literal_eval(node.args[0])
+                order = [q["id"] for q in course.banks[bank].questions]
+                listed = [ast.literal_eval(e) for e in ids.elts]
+                places = [order.index(i) for i in listed]
+                if places != sorted(places):
+                    problems.append(f"{path.name}: {listed} (bank places {[p + 1 for p in places]})")
+    assert calls >= 10, f"only {calls} section quizzes found: has the way notebooks call show_quiz changed?"
+    assert not problems, "section quiz ids out of bank order:\n" + "\n".join(problems)
