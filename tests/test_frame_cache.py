@@ -164,3 +164,46 @@ def test_the_kernel_sends_each_picture_once_until_a_view_asks_again():
     assert d._views_ready
     assert d.prefetch() == first
     assert len(frames) == len(first)
+
+
+def test_a_failing_picture_ahead_stops_drawing_ahead_and_breaks_nothing():
+    """Drawing ahead runs outside any cell: an error there must not escape into the event loop."""
+    d = Wave()
+    d.widget
+    sent_frames(d)
+    d._views_ready = True
+    d._prefetch_queue = [k for k, _ in d.neighbour_states()]
+
+    def broken(state):
+        raise ValueError("a model that cannot draw this state")
+
+    d.frame = broken
+    d._prefetch_one()
+    assert d._prefetch_queue == []
+    del d.frame
+    d.controls["k"].value = 2
+    other = Wave()
+    other.set(k=2)
+    assert d.png == other.png
+
+
+def test_pictures_ahead_are_drawn_one_per_pass_of_the_event_loop():
+    """A message from the browser (the next key press) is handled between two pictures drawn ahead."""
+    import asyncio
+
+    d = Wave()
+    d.widget
+    order = []
+    d._image.send_frames = lambda batch: order.extend(k for k, _, _ in batch)
+    d._views_ready = True
+
+    async def main():
+        d._schedule_prefetch()
+        asyncio.get_running_loop().call_soon(lambda: order.append("key press"))
+        for _ in range(20):
+            await asyncio.sleep(0)
+
+    asyncio.run(main())
+    expected = [k for k, _ in d.neighbour_states()]
+    assert [k for k in order if k != "key press"] == expected
+    assert 0 < order.index("key press") < len(order) - 1, order

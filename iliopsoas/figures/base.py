@@ -264,12 +264,17 @@ class Diagram(StaticFallback):
         if not self._prefetch_queue:
             return
         wanted = self._prefetch_queue.pop(0)
-        for key, state in self.neighbour_states():
-            if key == wanted:
-                png, alt = self.frame(state)
-                self._image.send_frames([(key, png, alt)])
-                self._remember_sent(key)
-                break
+        try:
+            for key, state in self.neighbour_states():
+                if key == wanted:
+                    png, alt = self.frame(state)
+                    self._image.send_frames([(key, png, alt)])
+                    self._remember_sent(key)
+                    break
+        except Exception:  # noqa: BLE001 - a picture drawn ahead is optional: the kernel draws it on arrival
+            self._prefetch_queue = []
+            self._background = None
+            return
         if self._prefetch_queue:
             self._prefetch_scheduled = True
             asyncio.get_running_loop().call_soon(self._prefetch_one)
