@@ -89,12 +89,18 @@ class PsoasParadoxExplorer(Diagram):
         self._build_side_view(self.ax_side)
         self._build_moment_panel(self.ax_moment)
         self._build_force_panel(self.ax_force)
+        # labels of one colour and halo drawn together: the vertebrae's names (over the fascicles), and
+        # last the joints' and the discs' numbers
+        self.names = style.FastTextGroup(self.vertebra_labels)
+        self.labels = style.FastTextGroup(self.joint_labels + self.compression_texts)
+        fig.add_artist(self.names)
+        fig.add_artist(self.labels)
         self.animated = [self.discs, self.bodies, self.tp_lines, self.body_fascicles,
-                         self.tp_fascicles, self.body_dots, self.tp_dots, self.axis_dots, *self.vertebra_labels,
-                         *self.arrows, *self.joint_labels,
+                         self.tp_fascicles, self.body_dots, self.tp_dots, self.axis_dots, self.names,
+                         *self.arrows,
                          self.moment_bars.collection,
-                         self.compression_bars.collection, self.shear_bars.collection, *self.compression_texts,
-                         self.needed_markers]
+                         self.compression_bars.collection, self.shear_bars.collection,
+                         self.needed_markers, self.labels]
 
     def _build_side_view(self, ax):
         style.schematic_axes(ax, SIDE_XLIM, SIDE_YLIM, "(a) Side view: lumbar spine on the sacrum")

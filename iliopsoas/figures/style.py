@@ -19,7 +19,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
-from matplotlib.transforms import Affine2D
+from matplotlib.artist import Artist
+from matplotlib.transforms import Affine2D, IdentityTransform
 
 # Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = {
@@ -161,6 +162,7 @@ class FastText(PathPatch):
         self._size, self._weight, self._style = float(fontsize), fontweight, fontstyle
         self._ha, self._va, self._rotation, self._spacing = ha, va, float(rotation), linespacing
         self._text, self._box = None, (0.0, 0.0, 0.0, 0.0)
+        self.halo = (halo, float(halo_width)) if halo is not None else None
         if halo is not None:
             self.set_path_effects([patheffects.withStroke(linewidth=halo_width, foreground=halo)])
         self.set_text(text)
@@ -293,6 +295,58 @@ class FastText(PathPatch):
         """The label's layout box in display pixels (4 corners, rotated with it)."""
         x0, y0, x1, y1 = self._box
         return self._place().transform([(x0, y0), (x1, y0), (x1, y1), (x0, y1)])
+
+
+class FastTextGroup(Artist):
+    """Several :class:`FastText` labels of one colour and one halo (or none), drawn as one path:
+    one draw call instead of one per label (the psoas-paradox diagram's fifteen labels cost about
+    2 ms a slider step one by one).  With a halo, every member's band is drawn first, then every
+    member's letters, so a halo never covers a neighbour's letters.
+
+    The members stay what the diagram and the tests talk to (``set_text``, ``set_position``,
+    ``label_corners``).  Listed in ``Diagram.animated`` instead of them, the group is made
+    animated with its members (``set_animated``), so the still background leaves them out and
+    the group draws them; not animated (a naive full redraw), the group draws nothing and the
+    members draw themselves.  Raises ValueError for members of different colours or with a halo.
+    """
+
+    def __init__(self, members):
+        super().__init__()
+        self.members = list(members)
+        colours = {tuple(m.get_facecolor()) for m in self.members}
+        halos = {m.halo for m in self.members}
+        if len(colours) > 1 or len(halos) > 1:
+            raise ValueError("a FastTextGroup draws members of one colour and one halo")
+        self.halo = next(iter(halos), None)
+        self.set_zorder(max((m.get_zorder() for m in self.members), default=3.0))
+
+    def set_animated(self, b) -> None:
+        super().set_animated(b)
+        for member in self.members:
+            member.set_animated(b)
+
+    def draw(self, renderer):
+        if not self.get_animated():
+            return
+        shown = [m for m in self.members if m.get_visible() and m.get_text()]
+        if not shown:
+            return
+        path = MplPath.make_compound_path(*[m.get_path().transformed(m._place()) for m in shown])
+        if self.halo is not None:
+            colour, width = self.halo
+            band = renderer.new_gc()
+            band.set_foreground(colour)
+            band.set_linewidth(width)
+            band.set_joinstyle("round")
+            band.set_capstyle("round")
+            band.set_antialiased(True)
+            renderer.draw_path(band, path, IdentityTransform(), None)
+            band.restore()
+        gc = renderer.new_gc()
+        gc.set_linewidth(0)
+        gc.set_antialiased(True)
+        renderer.draw_path(gc, path, IdentityTransform(), shown[0].get_facecolor())
+        gc.restore()
 
 
 def fast_text(ax, x, y, text="", **kw) -> FastText:
