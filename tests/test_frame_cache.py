@@ -139,6 +139,14 @@ def test_neighbours_stay_in_range_and_look_ahead_the_way_the_slider_moved():
     assert keys == ["1|0.25|true", "0|0|true", "0|0.5|true", "2|0.25|true", "3|0.25|true"]
 
 
+def move_and_compare(d, k):
+    """Move the live diagram's slider to ``k``: its picture is that of a fresh diagram drawn at ``k``."""
+    d.controls["k"].value = k
+    fresh = Wave()
+    fresh.set(k=k)
+    assert d.png == fresh.png
+
+
 def test_a_picture_drawn_ahead_does_not_move_the_shown_picture_or_the_controls():
     d = Wave()
     d.widget
@@ -148,10 +156,7 @@ def test_a_picture_drawn_ahead_does_not_move_the_shown_picture_or_the_controls()
     d.controls["note"].value = True
     d.prefetch()
     assert d.state() == state and d._image.value == shown and d.png == shown
-    d.controls["k"].value = 1              # arrives at a prefetched state: same picture as drawn ahead
-    other = Wave()
-    other.set(k=1)
-    assert d.png == other.png
+    move_and_compare(d, 1)                 # arrives at a prefetched state: same picture as drawn ahead
 
 
 def test_the_kernel_sends_each_picture_once_until_a_view_asks_again():
@@ -181,10 +186,7 @@ def test_a_failing_picture_ahead_stops_drawing_ahead_and_breaks_nothing():
     d._prefetch_one()
     assert d._prefetch_queue == []
     del d.frame
-    d.controls["k"].value = 2
-    other = Wave()
-    other.set(k=2)
-    assert d.png == other.png
+    move_and_compare(d, 2)
 
 
 def test_pictures_ahead_are_drawn_one_per_pass_of_the_event_loop():
