@@ -249,6 +249,7 @@ class LumbarPsoasModel:
         self.lordosis_deg = float(lordosis_deg)
         self.activation = float(activation)
         self._geometry = None
+        self._loads = None
 
     def __repr__(self) -> str:
         return f"LumbarPsoasModel(lordosis_deg={self.lordosis_deg:g}, activation={self.activation:g})"
@@ -316,7 +317,13 @@ class LumbarPsoasModel:
         return out
 
     def joint_loads(self) -> list[JointLoad]:
-        """Moment, compression and shear at L1–L2 … L5–S1 (top to bottom)."""
+        """Moment, compression and shear at L1–L2 … L5–S1 (top to bottom); computed once per model
+        (a diagram's picture, readout and alt text each ask for them on every slider step)."""
+        if self._loads is None:
+            self._loads = tuple(self._compute_joint_loads())
+        return list(self._loads)
+
+    def _compute_joint_loads(self) -> list[JointLoad]:
         g = self.geometry()
         fascicles = self.fascicles()
         loads = []
