@@ -22,7 +22,9 @@ of the way:
   moved, and sends them to the views (:meth:`Diagram.prefetch`), one picture per pass of the
   kernel's event loop so that a student's next key press is never queued behind them;
 - pictures with the same pixels share one URL (``digest``), so a step that changes nothing
-  on screen does not swap the picture either;
+  on screen does not swap the picture either; each state keeps its own alt text;
+- the picture never steps back: while a quick drag runs ahead of the kernel, an answer for a state
+  older than the one on screen is skipped;
 - an ``iliopsoas-frame-cache-clear`` event dispatched on the view's element empties its cache
   (the benchmark times steps without the cache that way).
 
@@ -51,74 +53,87 @@ function render({ model, el }) {
   img.className = 'iliopsoas-diagram-image';
   img.style.cssText = 'display:block;width:100%;height:auto;max-width:100%';
   el.appendChild(img);
-  const byKey = new Map();      // state key -> digest (least recently used first)
-  const byDigest = new Map();   // digest -> {url, alt, keys}
-  let shown = null;             // digest on screen
+  const byKey = new Map();      // state key -> {digest, alt} (least recently used first)
+  const byDigest = new Map();   // digest -> {url, keys}: states with the same pixels share one picture
+  const seenAt = new Map();     // state key -> when the controls were last in that state (a counter)
+  let tick = 0;
+  let shown = null, shownAt = -1;   // digest on screen, and when its state was reached
   let controls = null;          // the controls' widget models, once resolved
   const attrs = model.get('attrs');
 
   const keyNow = () => controls ? controls.map((m, i) => fmt(m.get(attrs[i]))).join('|') : null;
+  const drop = (digest) => {
+    const entry = byDigest.get(digest);
+    if (entry && entry.keys.size === 0 && digest !== shown) {
+      byDigest.delete(digest);
+      URL.revokeObjectURL(entry.url);
+    }
+  };
   const forget = () => {
     while (byKey.size > model.get('cache_size')) {
-      const [key, digest] = byKey.entries().next().value;
+      const [key, frame] = byKey.entries().next().value;
       byKey.delete(key);
-      const entry = byDigest.get(digest);
-      if (!entry) continue;
-      entry.keys.delete(key);
-      if (entry.keys.size === 0 && digest !== shown) {
-        byDigest.delete(digest);
-        URL.revokeObjectURL(entry.url);
-      }
+      const entry = byDigest.get(frame.digest);
+      if (entry) entry.keys.delete(key);
+      drop(frame.digest);
     }
+    while (seenAt.size > 4 * model.get('cache_size')) seenAt.delete(seenAt.keys().next().value);
   };
   const put = (key, digest, alt, bytes) => {
     let entry = byDigest.get(digest);
     if (!entry) {
       if (!bytes || !bytes.byteLength) return;
       const url = URL.createObjectURL(new Blob([bytes], { type: 'image/png' }));
-      entry = { url, alt, keys: new Set() };
+      entry = { url, keys: new Set() };
       byDigest.set(digest, entry);
       const ahead = new Image();              // decode now, not at the key press
       ahead.src = url;
       if (ahead.decode) ahead.decode().catch(() => null);
     }
-    entry.alt = alt;
     entry.keys.add(key);
     byKey.delete(key);
-    byKey.set(key, digest);
+    byKey.set(key, { digest, alt });
     forget();
   };
-  const show = (digest) => {
-    const entry = byDigest.get(digest);
+  const show = (key) => {
+    const frame = byKey.get(key);
+    const entry = frame && byDigest.get(frame.digest);
     if (!entry) return false;
-    if (shown !== digest) {
+    byKey.delete(key);                        // recently used
+    byKey.set(key, frame);
+    const previous = shown;
+    if (shown !== frame.digest) {
       img.src = entry.url;
-      shown = digest;
+      shown = frame.digest;
     }
-    if (img.getAttribute('alt') !== entry.alt) img.setAttribute('alt', entry.alt);
-    const old = [...byDigest.entries()].filter(([d, e]) => e.keys.size === 0 && d !== shown);
-    old.forEach(([d, e]) => { byDigest.delete(d); URL.revokeObjectURL(e.url); });
+    if (img.getAttribute('alt') !== frame.alt) img.setAttribute('alt', frame.alt);   // each state its own words
+    shownAt = seenAt.has(key) ? seenAt.get(key) : tick;
+    if (previous !== null && previous !== shown) drop(previous);
     return true;
   };
   const onControl = () => {
     const key = keyNow();
-    const digest = key === null ? undefined : byKey.get(key);
-    if (digest === undefined) return;         // not cached: the kernel's picture will come
-    byKey.delete(key);
-    byKey.set(key, digest);
-    show(digest);
+    if (key === null) return;
+    tick += 1;
+    seenAt.delete(key);
+    seenAt.set(key, tick);
+    if (byKey.has(key)) show(key);            // cached: at once; otherwise the kernel's picture will come
   };
   const onValue = () => {
-    const key = model.get('key'), digest = model.get('digest');
-    put(key, digest, model.get('alt'), model.get('value'));
+    const key = model.get('key');
+    put(key, model.get('digest'), model.get('alt'), model.get('value'));
     const now = keyNow();
-    // the kernel answers every step in order: skip an answer the browser has already passed
-    if (now === null || now === key || !byKey.has(now)) show(digest);
+    if (now === null || now === key) { show(key); return; }
+    if (byKey.has(now)) { show(now); return; }    // the browser is ahead of this answer
+    // The kernel answers every step in order: show its picture as progress, unless the picture on
+    // screen is of a later state than this answer (a quick drag shows no step backwards).
+    if (!seenAt.has(key) || seenAt.get(key) >= shownAt) show(key);
   };
   const onMessage = (msg, buffers) => {
     if (!msg || msg.type !== 'frames') return;
     msg.frames.forEach((frame, i) => put(frame.key, frame.digest, frame.alt, buffers[i]));
-    onControl();
+    const now = keyNow();
+    if (now !== null && byKey.has(now) && (seenAt.get(now) || 0) >= shownAt) show(now);
   };
   const traits = ['change:value', 'change:key', 'change:digest', 'change:alt'];
   traits.forEach((name) => model.on(name, onValue));
@@ -126,8 +141,8 @@ function render({ model, el }) {
   // The benchmark's way to time a step without the cache (benchmarks/run.py, "uncached").
   const clear = () => {
     byKey.clear();
-    byDigest.forEach((e, d) => { if (d !== shown) { URL.revokeObjectURL(e.url); byDigest.delete(d); } });
     byDigest.forEach((e) => e.keys.clear());
+    [...byDigest.keys()].forEach(drop);
   };
   el.addEventListener('iliopsoas-frame-cache-clear', clear);
   onValue();
