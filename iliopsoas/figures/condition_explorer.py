@@ -112,6 +112,7 @@ class ConditionExplorer(Diagram):
         self._shown = {"a": None, "b": None}
         self._bg = None
         self._side_cache: dict = {}
+        self._spill_cache: dict = {}
 
     def _build_labels(self, ax, side: str, pos: dict) -> dict:
         out = {}
@@ -180,17 +181,31 @@ class ConditionExplorer(Diagram):
         width, height = canvas.get_width_height()
         split = self.ax.transData.transform((SPLIT_X, YLIM[0]))[0]
         boxes = {"a": Bbox([[0, 0], [split, height]]), "b": Bbox([[split, 0], [width, height]])}
-        for side in ("a", "b"):
+        # A half whose labels reach across the split ("Front of thigh (may spread)" on B) cannot be
+        # restored from a copy of its own half: it is drawn afresh, after the other half, every time.
+        spills = {side: self._spills(side, boxes[side]) for side in ("a", "b")}
+        for side in sorted(("a", "b"), key=spills.get):
             key = (side, self._shown[side])
-            cached = self._side_cache.get(key)
+            cached = None if spills[side] else self._side_cache.get(key)
             if cached is None:
                 for artist in self.side_artists[side]:
                     if artist.get_visible():
                         self.figure.draw_artist(artist)
-                self._side_cache[key] = canvas.copy_from_bbox(boxes[side])
+                if not spills[side]:
+                    self._side_cache[key] = canvas.copy_from_bbox(boxes[side])
             else:
                 canvas.restore_region(cached)
         return encode_png(canvas)
+
+    def _spills(self, side: str, box) -> bool:
+        """Whether any visible artist of ``side`` (as shown now) reaches outside its half (cached per condition)."""
+        key = (side, self._shown[side])
+        if key not in self._spill_cache:
+            renderer = self.figure.canvas.get_renderer()
+            self._spill_cache[key] = any(
+                not (box.x0 - 0.5 <= e.x0 and e.x1 <= box.x1 + 0.5)
+                for e in (a.get_window_extent(renderer) for a in self.side_artists[side] if a.get_visible()))
+        return self._spill_cache[key]
 
     # ------------------------------------------------------------------ words
     def _flags(self, c) -> list[tuple[str, str, str]]:

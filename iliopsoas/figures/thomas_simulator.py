@@ -176,6 +176,7 @@ class ThomasTestSimulator(Diagram):
         """Put the thigh's label at the first of THIGH_LABEL_PLACES clear of the drawing (a few
         point-in-box tests: far cheaper than a draw)."""
         ax, label = self.ax_side, self.hip_label
+        ax.apply_aspect()   # before the first draw too: the place must depend on the state alone, not on history
         to_px = ax.transData.transform
         px_per_m = abs(to_px((1.0, 0.0))[0] - to_px((0.0, 0.0))[0])
         t = np.linspace(0.0, 1.0, 24)[:, None]
