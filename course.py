@@ -202,10 +202,23 @@ def write_lab_settings(prefix: Path | None = None) -> Path:
     return path
 
 
+START = "notebooks/00-start-here.ipynb"
+LAB_HELP = f"""usage: python3 course.py lab [JupyterLab options, e.g. --no-browser --port 8890]
+
+Sets up .venv with what a student needs (first run only), writes the course's JupyterLab settings into it,
+and opens {START} in JupyterLab.  The link JupyterLab prints opens that notebook too."""
+
+
 def lab(extra: list[str]) -> int:
+    if {"-h", "--help"} & set(extra):     # say what it does before installing anything
+        print(LAB_HELP)
+        return 0
     setup("student")
     write_lab_settings()
-    cmd = [BIN / "jupyter", "lab", f"--ServerApp.root_dir={ROOT}", "notebooks/00-start-here.ipynb"]
+    # LabApp.default_url (JupyterLab overrides ServerApp.default_url with /lab): the link JupyterLab prints (with --no-browser, on a remote machine) opens the start
+    # notebook as well, not the Launcher in the repository's root
+    cmd = [BIN / "jupyter", "lab", f"--ServerApp.root_dir={ROOT}", f"--LabApp.default_url=/lab/tree/{START}",
+           START]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     say("starting JupyterLab (stop it with Ctrl+C in this window)")

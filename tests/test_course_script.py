@@ -175,3 +175,23 @@ def test_fresh_copy_names_the_lessons_when_one_is_unknown(clone):
     out = subprocess.run([sys.executable, "course.py", "fresh", "01-anatomi"], cwd=clone, capture_output=True,
                          text=True)
     assert out.returncode == 1 and "01-anatomy" in out.stdout and "00-start-here" in out.stdout
+
+
+def test_lab_help_says_what_it_does_without_installing(course, capsys, monkeypatch):
+    def no_setup(kind):
+        raise AssertionError("--help must not install anything")
+
+    monkeypatch.setattr(course, "setup", no_setup)
+    assert course.lab(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "00-start-here.ipynb" in out and "usage: python3 course.py lab" in out
+
+
+def test_the_link_jupyterlab_prints_opens_the_start_notebook(course, monkeypatch):
+    ran = []
+    monkeypatch.setattr(course.subprocess, "call", lambda cmd, **kw: ran.append(cmd) or 0)
+    monkeypatch.setattr(course, "write_lab_settings", lambda *a, **k: None)
+    assert course.lab(["--no-browser"]) == 0
+    cmd = ran[0]
+    assert "--LabApp.default_url=/lab/tree/notebooks/00-start-here.ipynb" in cmd
+    assert cmd[-1] == "--no-browser" and "notebooks/00-start-here.ipynb" in cmd
