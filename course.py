@@ -215,8 +215,9 @@ def lab(extra: list[str]) -> int:
         return 0
     setup("student")
     write_lab_settings()
-    # LabApp.default_url (JupyterLab overrides ServerApp.default_url with /lab): the link JupyterLab prints (with --no-browser, on a remote machine) opens the start
-    # notebook as well, not the Launcher in the repository's root
+    # LabApp.default_url (JupyterLab overrides ServerApp.default_url with /lab): the link JupyterLab
+    # prints (with --no-browser, on a remote machine) opens the start notebook as well, not the Launcher
+    # in the repository's root
     cmd = [BIN / "jupyter", "lab", f"--ServerApp.root_dir={ROOT}", f"--LabApp.default_url=/lab/tree/{START}",
            START]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
