@@ -233,6 +233,35 @@ def capacity_document(results: dict) -> str:
             + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
 
 
+INSTRUCTORS_MARK = "- **How many students one machine holds.**"
+
+
+def instructors_paragraph(results: dict) -> str:
+    """The README's "For instructors" bullet on class size, from one run (one line)."""
+    hub, m = results["hub"], results.get("machine", {})
+    cap = capacity(hub)
+    per, machines, login = cap["per_student_mb"], cap["students_per_machine"], cap["login_to_lesson_s"]
+    together = len(hub["together"]) or 1
+    return (f"{INSTRUCTORS_MARK} On the JupyterHub of the tests, one student with a lesson running (their server "
+            f"and the lesson's kernel) takes {per['pss']} MB (PSS), the hub and its proxy "
+            f"{cap['hub_and_proxy_mb']['pss']} MB: one 16 GB machine holds about {machines[16]} students at once by "
+            f"memory (8 GB: {machines[8]}, 32 GB: {machines[32]}), keeping {RESERVE_MB} MB for the system. Measured "
+            f"on {m.get('date', '?')} on {m.get('platform', '?')}, {m.get('cpus', '?')} CPUs, "
+            f"{hub.get('machine_memory_gb', '?')} GB memory (`python3 course.py bench`; the figures are in "
+            "`deploy/capacity.yml` and the performance table below). A class that starts together also shares the "
+            f"processors: there, {together} students at once needed {login['class_slowest']:.0f} s from login to a "
+            f"fully run lesson against {login['alone']:.0f} s for one alone.")
+
+
+def patch_readme(text: str, results: dict) -> str:
+    """README text with its class-size bullet (the line starting with INSTRUCTORS_MARK) rewritten."""
+    pattern = re.compile("^" + re.escape(INSTRUCTORS_MARK) + ".*$", re.M)
+    text, n = pattern.subn(lambda _: instructors_paragraph(results), text)
+    if n != 1:
+        raise ValueError(f"README.md needs exactly one line starting with {INSTRUCTORS_MARK!r}")
+    return text
+
+
 def patch_values(text: str, cap: dict) -> str:
     """deploy/z2jh-values.yaml with its memory guarantee and limit set from the capacity figures."""
     k8s = cap["kubernetes"]

@@ -879,7 +879,10 @@ def report(results: dict, args) -> int:
         say("README.md updated")
         if results.get("hub") and not results["hub"].get("error"):
             hub_capacity.write_capacity(results)
-            say("deploy/capacity.yml and the memory sizes of deploy/z2jh-values.yaml updated")
+            README.write_text(hub_capacity.patch_readme(README.read_text(encoding="utf-8"), results),
+                              encoding="utf-8")
+            say("deploy/capacity.yml, the memory sizes of deploy/z2jh-values.yaml and the README's class size "
+                "for instructors updated")
     return 0
 
 

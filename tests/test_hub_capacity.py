@@ -79,3 +79,19 @@ def test_writing_the_capacity_file_and_the_values_sizes(tmp_path):
 def test_values_without_the_marked_lines_are_refused():
     with pytest.raises(ValueError, match="guarantee"):
         hc.patch_values("singleuser:\n  memory:\n    guarantee: 1M\n", hc.capacity(FAKE))
+
+
+def test_the_readme_class_size_for_instructors_follows_the_run():
+    """The benchmark rewrote the table and deploy/capacity.yml but not the instructors' sentence, so the
+    README said 68 students where the new run gave 67 (tests/test_deploy.py caught it)."""
+    results = {"machine": {"date": "2001-02-03", "platform": "Plan9 mips", "cpus": 7, "python": "3.99"},
+               "hub": FAKE}
+    readme = "# Course\n\n- **How many students one machine holds.** old words, 68 students.\n- next bullet\n"
+    text = hc.patch_readme(readme, results)
+    line = [t for t in text.splitlines() if t.startswith(hc.INSTRUCTORS_MARK)]
+    assert len(line) == 1 and "old words" not in text and "- next bullet" in text
+    cap = hc.capacity(FAKE)
+    assert f"about {cap['students_per_machine'][16]} students" in line[0]
+    assert "250 MB (PSS)" in line[0] and "2001-02-03" in line[0] and "70 s" in line[0]
+    with pytest.raises(ValueError, match="exactly one line"):
+        hc.patch_readme("# no such bullet\n", results)
