@@ -177,7 +177,7 @@ def test_a_failing_picture_ahead_stops_drawing_ahead_and_breaks_nothing():
     d.widget
     sent_frames(d)
     d._views_ready = True
-    d._prefetch_queue = [k for k, _ in d.neighbour_states()]
+    d._prefetch_queue = d.neighbour_states()
 
     def broken(state):
         raise ValueError("a model that cannot draw this state")

@@ -222,20 +222,18 @@ class Diagram(StaticFallback):
 
     def prefetch(self, limit: int | None = None) -> list[str]:
         """Draw and send the pictures of :meth:`neighbour_states` the views do not hold yet (at
-        most ``limit``); returns their keys.  Synchronous: the widget calls it one picture at a
-        time from the kernel's event loop (see ``_schedule_prefetch``)."""
-        sent = []
-        for key, state in self.neighbour_states():
-            if limit is not None and len(sent) >= limit:
-                break
-            if key in self._sent:
-                continue
-            png, alt = self.frame(state)
-            if self._image is not None:
-                self._image.send_frames([(key, png, alt)])
-            self._remember_sent(key)
-            sent.append(key)
-        return sent
+        most ``limit``); returns their keys.  Synchronous: the widget draws them one picture at a
+        time from the kernel's event loop instead (see ``_schedule_prefetch``)."""
+        wanted = [(key, state) for key, state in self.neighbour_states() if key not in self._sent]
+        for key, state in wanted[:limit]:
+            self._send_ahead(key, state)
+        return [key for key, _ in wanted[:limit]]
+
+    def _send_ahead(self, key: str, state: dict) -> None:
+        png, alt = self.frame(state)
+        if self._image is not None:
+            self._image.send_frames([(key, png, alt)])
+        self._remember_sent(key)
 
     def _remember_sent(self, key: str) -> None:
         self._sent.pop(key, None)
@@ -252,25 +250,20 @@ class Diagram(StaticFallback):
             loop = asyncio.get_running_loop()
         except RuntimeError:   # no event loop (a script, a test): nothing is waiting for pictures
             return
-        self._prefetch_queue = [key for key, _ in self.neighbour_states() if key not in self._sent]
+        self._prefetch_queue = [(key, state) for key, state in self.neighbour_states() if key not in self._sent]
         if self._prefetch_queue and not self._prefetch_scheduled:
             self._prefetch_scheduled = True
             loop.call_soon(self._prefetch_one)
 
     def _prefetch_one(self) -> None:
+        """Draw and send the next queued picture, then give the event loop back."""
         self._prefetch_scheduled = False
-        while self._prefetch_queue and self._prefetch_queue[0] in self._sent:
+        while self._prefetch_queue and self._prefetch_queue[0][0] in self._sent:
             self._prefetch_queue.pop(0)
         if not self._prefetch_queue:
             return
-        wanted = self._prefetch_queue.pop(0)
         try:
-            for key, state in self.neighbour_states():
-                if key == wanted:
-                    png, alt = self.frame(state)
-                    self._image.send_frames([(key, png, alt)])
-                    self._remember_sent(key)
-                    break
+            self._send_ahead(*self._prefetch_queue.pop(0))
         except Exception:  # noqa: BLE001 - a picture drawn ahead is optional: the kernel draws it on arrival
             self._prefetch_queue = []
             self._background = None
