@@ -256,3 +256,16 @@ def test_the_picture_after_any_walk_equals_a_fresh_drawing_of_the_same_state(cls
         if fresh.state() == d.state() and fresh.png != d.png:
             problems.append(f"after {name}={value!r}: state {d.state()}")
     assert not problems, f"{cls.__name__}: stale pixels\n" + "\n".join(problems[:5])
+
+
+def test_the_condition_explorer_halves_never_reach_over_their_split():
+    """Each half is cached on its own; a label reaching over the split forces a fresh draw on every step
+    (the split once sat 9 px inside B's labels, and a step of A cost 5x its floor)."""
+    from iliopsoas.figures.condition_explorer import CONDITIONS, ConditionExplorer
+
+    d = ConditionExplorer()
+    d.widget
+    for key in CONDITIONS:
+        for detail in (False, True):
+            d.set(a=key, b=key, detail=detail)
+    assert d._spill_cache and not any(d._spill_cache.values()), [k for k, v in d._spill_cache.items() if v]

@@ -42,7 +42,7 @@ SIDES = {"a": {"front": 80.0, "back": 140.0, "title_x": 110.0},
          "b": {"front": 296.0, "back": 356.0, "title_x": 326.0}}
 LABEL_GAP = 34.0                # label column distance from a body's midline (cm)
 LABEL_MIN_DY = 8.0              # labels at least this far apart vertically (cm)
-SPLIT_X = 223.0                 # the two halves of the picture meet here
+SPLIT_X = 215.5                 # the two halves meet here, in the gap between A's labels and B's (cached apart)
 LABEL = dict(fontsize=8.5, color=style.TEXT)
 ROWS = ("person", "onset", "key_finding", "certainty")        # always shown
 DETAIL_ROWS = ("notices", "course")                           # shown with "More detail"
